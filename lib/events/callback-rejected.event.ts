@@ -1,0 +1,33 @@
+/** Why a callback delivery was refused. */
+export type CallbackRejectionReason =
+  | 'not_configured'
+  | 'missing_parameters'
+  | 'bad_signature'
+  | 'stale_timestamp'
+  | 'decrypt_failed'
+  | 'wrong_receiver'
+  | 'body_too_large'
+  | 'malformed_envelope'
+  | 'malformed_event'
+  | 'store_unavailable';
+
+/**
+ * Payload of `wecom.batch.callback.rejected`, for monitoring forged or malformed deliveries.
+ * Carries no secret and no decrypted content.
+ */
+export class CallbackRejectedEvent {
+  reason!: CallbackRejectionReason;
+  /** The HTTP status answered to the caller. */
+  status!: number;
+  /** `GET` (URL verification) or `POST` (event delivery). */
+  method!: 'GET' | 'POST';
+  /** A short, secret-free description. */
+  detail?: string;
+  /** The remote address, when the adapter exposes it. */
+  remoteAddress?: string;
+  at!: Date;
+
+  constructor(init: CallbackRejectedEvent) {
+    Object.assign(this, init);
+  }
+}

@@ -1,0 +1,51 @@
+// The public API of nestjs-wecom-batch. Everything users may import is listed here explicitly;
+// injection tokens and helpers stay internal.
+
+export { WeComBatchModule } from './wecom-batch.module.js';
+export type { WeComBatchModuleExtras, WeComBatchOptionsFactory } from './wecom-batch.module-definition.js';
+export type {
+  ResolvedWeComBatchOptions,
+  WeComBatchModuleOptions,
+  WeComCallbackOptions,
+  WeComPollingOptions,
+  WeComRetryOptions,
+} from './wecom-batch.options.js';
+export { DEFAULT_API_BASE_URL, DEFAULT_CALLBACK_PATH } from './wecom-batch.constants.js';
+
+export { BatchService } from './batch/batch.service.js';
+
+export { WeComCrypto } from './callback/wecom-crypto.js';
+export type { WeComCryptoOptions, WeComDecrypted } from './callback/wecom-crypto.js';
+export { WeComCallbackService } from './callback/wecom-callback.service.js';
+export type { WeComCallbackQuery } from './callback/wecom-callback.service.js';
+
+export { WECOM_BATCH_EVENTS } from './events/wecom-batch.events.js';
+export type { WeComBatchEventName } from './events/wecom-batch.events.js';
+export { BatchJobSubmittedEvent } from './events/batch-job-submitted.event.js';
+export { BatchJobCompletedEvent } from './events/batch-job-completed.event.js';
+export type { BatchJobCompletionSource } from './events/batch-job-completed.event.js';
+export { CallbackRejectedEvent } from './events/callback-rejected.event.js';
+export type { CallbackRejectionReason } from './events/callback-rejected.event.js';
+export type {
+  BatchJobType,
+  BatchPartyActions,
+  BatchPartyResultRow,
+  BatchResultRow,
+  BatchUserResultRow,
+} from './events/batch-job.types.js';
+
+export { MemoryStore } from './stores/memory.store.js';
+export type { MemoryStoreOptions } from './stores/memory.store.js';
+export type {
+  JobCallbackInfo,
+  JobCompletionInfo,
+  JobRecord,
+  TokenRecord,
+  WeComBatchStore,
+} from './stores/wecom-batch-store.interface.js';
+
+export { WeComBatchError } from './errors/wecom-batch.error.js';
+export { WeComConfigError } from './errors/wecom-config.error.js';
+export type { WeComConfigProblem } from './errors/wecom-config.error.js';
+export { WeComCryptoError, WECOM_CRYPTO_ERROR_CODES } from './errors/wecom-crypto.error.js';
+export type { WeComCryptoErrorCode } from './errors/wecom-crypto.error.js';

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import type { JobRecord, TokenRecord, WeComBatchStore } from './wecom-batch-store.interface.js';
+
+interface Expiring<T> {
+  value: T;
+  expiresAt: number;
+}
+
+/** Options of {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * Clock in epoch ms, for tests that move time.
+   * @default Date.now
+   */
+  now?: () => number;
+}
+
+/**
+ * The default store: state lives in this process only. Right for a single instance; with several
+ * instances use `RedisStore`, or callbacks landing on another instance are not seen here.
+ */
+export class MemoryStore implements WeComBatchStore {
+  private readonly now: () => number;
+  private readonly tokens = new Map<string, TokenRecord>();
+  private readonly locks = new Map<string, Expiring<string>>();
+  private readonly marks = new Map<string, number>();
+  private readonly jobs = new Map<string, Expiring<JobRecord>>();
+  private readonly channels = new Map<string, Set<(message: string) => void>>();
+  private writesSinceSweep = 0;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async getToken(key: string): Promise<TokenRecord | null> {
+    const record = this.tokens.get(key);
+    return record ? { ...record } : null;
+  }
+
+  async setToken(key: string, record: TokenRecord): Promise<void> {
+    const current = this.tokens.get(key);
+    if (current && current.fetchedAt > record.fetchedAt) return;
+    this.tokens.set(key, { ...record });
+  }
+
+  async invalidateToken(key: string, token: string): Promise<boolean> {
+    if (this.tokens.get(key)?.token !== token) return false;
+    this.tokens.delete(key);
+    return true;
+  }
+
+  async acquireLock(name: string, ttlMs: number): Promise<string | null> {
+    const held = this.locks.get(name);
+    if (held && held.expiresAt > this.now()) return null;
+    const leaseId = randomUUID();
+    this.locks.set(name, { value: leaseId, expiresAt: this.now() + ttlMs });
+    return leaseId;
+  }
+
+  async extendLock(name: string, leaseId: string, ttlMs: number): Promise<boolean> {
+    const held = this.locks.get(name);
+    if (!held || held.value !== leaseId || held.expiresAt <= this.now()) return false;
+    held.expiresAt = this.now() + ttlMs;
+    return true;
+  }
+
+  async releaseLock(name: string, leaseId: string): Promise<boolean> {
+    const held = this.locks.get(name);
+    if (!held || held.value !== leaseId) return false;
+    this.locks.delete(name);
+    return held.expiresAt > this.now();
+  }
+
+  async setOnce(key: string, ttlMs: number): Promise<boolean> {
+    const expiresAt = this.marks.get(key);
+    if (expiresAt !== undefined && expiresAt > this.now()) return false;
+    this.marks.set(key, this.now() + ttlMs);
+    this.sweepNowAndThen();
+    return true;
+  }
+
+  async saveJob(record: JobRecord, ttlMs: number): Promise<void> {
+    // structuredClone: callers must not be able to mutate the stored record by accident (a Redis store
+    // would not let them either), so both stores behave the same in tests.
+    this.jobs.set(jobKey(record.corpId, record.jobId), {
+      value: structuredClone(record),
+      expiresAt: this.now() + ttlMs,
+    });
+    this.sweepNowAndThen();
+  }
+
+  async getJob(corpId: string, jobId: string): Promise<JobRecord | null> {
+    const entry = this.jobs.get(jobKey(corpId, jobId));
+    if (!entry || entry.expiresAt <= this.now()) return null;
+    return structuredClone(entry.value);
+  }
+
+  async listPendingJobs(corpId: string): Promise<JobRecord[]> {
+    const now = this.now();
+    return [...this.jobs.values()]
+      .filter((e) => e.expiresAt > now && e.value.corpId === corpId && e.value.status === 'pending')
+      .map((e) => structuredClone(e.value));
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    for (const handler of [...(this.channels.get(channel) ?? [])]) {
+      // Deliver asynchronously, like a real pub/sub: a publisher never runs subscriber code inline.
+      queueMicrotask(() => handler(message));
+    }
+  }
+
+  async subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>> {
+    let handlers = this.channels.get(channel);
+    if (!handlers) this.channels.set(channel, (handlers = new Set()));
+    handlers.add(handler);
+    return async () => {
+      handlers.delete(handler);
+      if (handlers.size === 0) this.channels.delete(channel);
+    };
+  }
+
+  /** Drops expired entries every 1,000 writes so a long-running process does not accumulate them. */
+  private sweepNowAndThen(): void {
+    if (++this.writesSinceSweep < 1000) return;
+    this.writesSinceSweep = 0;
+    const now = this.now();
+    for (const [key, expiresAt] of this.marks) if (expiresAt <= now) this.marks.delete(key);
+    for (const [key, entry] of this.jobs) if (entry.expiresAt <= now) this.jobs.delete(key);
+    for (const [key, entry] of this.locks) if (entry.expiresAt <= now) this.locks.delete(key);
+  }
+}
+
+function jobKey(corpId: string, jobId: string): string {
+  return `${corpId}\u0000${jobId}`;
+}

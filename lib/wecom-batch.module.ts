@@ -1,0 +1,79 @@
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { BatchService } from './batch/batch.service.js';
+import { createWeComCallbackController } from './callback/wecom-callback.controller.js';
+import { WeComCallbackService } from './callback/wecom-callback.service.js';
+import { httpProvider } from './client/http.provider.js';
+import { eventEmitterProvider } from './events/event-emitter.provider.js';
+import { MemoryStore } from './stores/memory.store.js';
+import { DEFAULT_CALLBACK_PATH } from './wecom-batch.constants.js';
+import { WECOM_BATCH_RESOLVED_OPTIONS, WECOM_BATCH_STORE } from './wecom-batch.internal-constants.js';
+import {
+  ASYNC_OPTIONS_TYPE,
+  ConfigurableModuleClass,
+  OPTIONS_TYPE,
+  WECOM_BATCH_MODULE_OPTIONS,
+  type WeComBatchModuleExtras,
+} from './wecom-batch.module-definition.js';
+import {
+  resolveWeComBatchOptions,
+  type ResolvedWeComBatchOptions,
+  type WeComBatchModuleOptions,
+} from './wecom-batch.options.js';
+
+const providers: Provider[] = [
+  {
+    provide: WECOM_BATCH_RESOLVED_OPTIONS,
+    // Runs at bootstrap: invalid options stop the app with an error naming each bad field.
+    useFactory: (options: WeComBatchModuleOptions) => resolveWeComBatchOptions(options),
+    inject: [WECOM_BATCH_MODULE_OPTIONS],
+  },
+  {
+    provide: WECOM_BATCH_STORE,
+    useFactory: (_resolved: ResolvedWeComBatchOptions, options: WeComBatchModuleOptions) =>
+      options.store ?? new MemoryStore(),
+    // The resolved options come first so a bad `store` is reported by validation, not used.
+    inject: [WECOM_BATCH_RESOLVED_OPTIONS, WECOM_BATCH_MODULE_OPTIONS],
+  },
+  eventEmitterProvider,
+  httpProvider,
+  BatchService,
+  WeComCallbackService,
+];
+
+/**
+ * WeCom (企业微信) asynchronous contact import for Nest: `BatchService` to submit and track jobs, and a
+ * controller that receives WeCom's encrypted job-result callbacks.
+ *
+ * ```ts
+ * WeComBatchModule.forRootAsync({
+ *   imports: [ConfigModule],
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({ corpId: config.getOrThrow('WECOM_CORP_ID'), … }),
+ * })
+ * ```
+ */
+@Module({})
+export class WeComBatchModule extends ConfigurableModuleClass {
+  /** Registers the module with static options. */
+  static override forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
+    return WeComBatchModule.withProviders(super.forRoot(options), options);
+  }
+
+  /** Registers the module with options from a factory, a class or an existing provider (e.g. `ConfigService`). */
+  static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
+    return WeComBatchModule.withProviders(super.forRootAsync(options), options);
+  }
+
+  private static withProviders(base: DynamicModule, extras: WeComBatchModuleExtras): DynamicModule {
+    const controllers =
+      extras.registerCallbackController === false
+        ? []
+        : [createWeComCallbackController(extras.callbackPath ?? DEFAULT_CALLBACK_PATH)];
+    return {
+      ...base,
+      controllers: [...(base.controllers ?? []), ...controllers],
+      providers: [...(base.providers ?? []), ...providers],
+      exports: [...(base.exports ?? []), BatchService, WeComCallbackService],
+    };
+  }
+}
