@@ -14,3 +14,6 @@ export const WECOM_BATCH_HTTP = Symbol('WECOM_BATCH_HTTP');
 
 /** The app's `EventEmitter2`, checked at bootstrap (a named error when `EventEmitterModule.forRoot()` is missing). */
 export const WECOM_BATCH_EMITTER = Symbol('WECOM_BATCH_EMITTER');
+
+/** The `JobResultFetcher` the job tracker polls and fetches rows with. */
+export const WECOM_BATCH_RESULT_FETCHER = Symbol('WECOM_BATCH_RESULT_FETCHER');

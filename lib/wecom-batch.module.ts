@@ -1,12 +1,19 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { BatchService } from './batch/batch.service.js';
+import { JobTracker } from './batch/job-tracker.service.js';
+import type { JobResultFetcher } from './batch/batch-result.types.js';
+import { WeComBatchError } from './errors/wecom-batch.error.js';
 import { createWeComCallbackController } from './callback/wecom-callback.controller.js';
 import { WeComCallbackService } from './callback/wecom-callback.service.js';
 import { httpProvider } from './client/http.provider.js';
 import { eventEmitterProvider } from './events/event-emitter.provider.js';
 import { MemoryStore } from './stores/memory.store.js';
 import { DEFAULT_CALLBACK_PATH } from './wecom-batch.constants.js';
-import { WECOM_BATCH_RESOLVED_OPTIONS, WECOM_BATCH_STORE } from './wecom-batch.internal-constants.js';
+import {
+  WECOM_BATCH_RESOLVED_OPTIONS,
+  WECOM_BATCH_RESULT_FETCHER,
+  WECOM_BATCH_STORE,
+} from './wecom-batch.internal-constants.js';
 import {
   ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
@@ -36,6 +43,14 @@ const providers: Provider[] = [
   },
   eventEmitterProvider,
   httpProvider,
+  {
+    // Interim: replaced by the batch API (batch/getresult over the WeCom client) when it lands.
+    provide: WECOM_BATCH_RESULT_FETCHER,
+    useValue: {
+      getResult: () => Promise.reject(new WeComBatchError('batch/getresult is not available yet')),
+    } satisfies JobResultFetcher,
+  },
+  JobTracker,
   BatchService,
   WeComCallbackService,
 ];
