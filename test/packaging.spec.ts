@@ -25,7 +25,13 @@ const ROOT_EXPORTS = [
   'WeComCrypto',
   'WeComCryptoError',
 ];
-const TESTING_EXPORTS: string[] = [];
+const TESTING_EXPORTS: string[] = [
+  'SIMULATOR_DEFAULTS',
+  'SIMULATOR_ENDPOINTS',
+  'UNASSIGNED_DEPARTMENT_NAME',
+  'WeComSimulator',
+  'WeComSimulatorError',
+];
 
 function exportedNames(specifier: string, loader: 'import' | 'require'): string[] {
   const script =
