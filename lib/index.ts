@@ -17,7 +17,11 @@ export { BatchService } from './batch/batch.service.js';
 export { WeComCrypto } from './callback/wecom-crypto.js';
 export type { WeComCryptoOptions, WeComDecrypted } from './callback/wecom-crypto.js';
 export { WeComCallbackService } from './callback/wecom-callback.service.js';
-export type { WeComCallbackQuery } from './callback/wecom-callback.service.js';
+export type {
+  WeComCallbackQuery,
+  WeComCallbackRequest,
+  WeComCallbackResponse,
+} from './callback/wecom-callback.service.js';
 
 export { WECOM_BATCH_EVENTS } from './events/wecom-batch.events.js';
 export type { WeComBatchEventName } from './events/wecom-batch.events.js';

@@ -3,6 +3,8 @@ import { BatchService } from './batch/batch.service.js';
 import { JobTracker } from './batch/job-tracker.service.js';
 import type { JobResultFetcher } from './batch/batch-result.types.js';
 import { WeComBatchError } from './errors/wecom-batch.error.js';
+import { WECOM_CALLBACK_ROUTE_MOUNTED } from './callback/callback.constants.js';
+import { FastifyCallbackBodyParsers } from './callback/fastify-body-parsers.js';
 import { createWeComCallbackController } from './callback/wecom-callback.controller.js';
 import { WeComCallbackService } from './callback/wecom-callback.service.js';
 import { httpProvider } from './client/http.provider.js';
@@ -53,6 +55,7 @@ const providers: Provider[] = [
   JobTracker,
   BatchService,
   WeComCallbackService,
+  FastifyCallbackBodyParsers,
 ];
 
 /**
@@ -87,7 +90,11 @@ export class WeComBatchModule extends ConfigurableModuleClass {
     return {
       ...base,
       controllers: [...(base.controllers ?? []), ...controllers],
-      providers: [...(base.providers ?? []), ...providers],
+      providers: [
+        ...(base.providers ?? []),
+        ...providers,
+        { provide: WECOM_CALLBACK_ROUTE_MOUNTED, useValue: controllers.length > 0 },
+      ],
       exports: [...(base.exports ?? []), BatchService, WeComCallbackService],
     };
   }

@@ -1,16 +1,75 @@
-import { Controller, Get, Header, Query, type Type } from '@nestjs/common';
-import { WeComCallbackService, type WeComCallbackQuery } from './wecom-callback.service.js';
+import { Controller, Get, Post, Req, Res, SetMetadata, type Type } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { readCallbackBody } from './callback-body.reader.js';
+import { CALLBACK_ROUTE_CONFIG_KEY, FASTIFY_ROUTE_CONFIG_METADATA } from './callback.constants.js';
+import { WeComCallbackService, type WeComCallbackResponse } from './wecom-callback.service.js';
 
-/** Route handlers of the callback endpoint; the path is bound per module registration below. */
+/** The parts of an Express or Fastify request the route reads. */
+interface RouteRequest {
+  method: string;
+  url: string;
+  originalUrl?: string;
+  raw?: { url?: string };
+  headers: Record<string, string | string[] | undefined>;
+  ip?: string;
+  socket?: { remoteAddress?: string };
+}
+
+/**
+ * Route handlers of the callback endpoint; the path is bound per module registration below. The response is
+ * written through Nest's HTTP adapter, so the same code serves Express and Fastify.
+ */
 abstract class WeComCallbackControllerBase {
-  constructor(protected readonly callbacks: WeComCallbackService) {}
+  constructor(
+    protected readonly callbacks: WeComCallbackService,
+    protected readonly adapterHost: HttpAdapterHost,
+  ) {}
 
-  /** WeCom's URL verification: answer the bare decrypted echostr. */
+  /** WeCom's URL verification: answers the bare decrypted echostr. */
   @Get()
-  @Header('Content-Type', 'text/plain; charset=utf-8')
-  verify(@Query() query: WeComCallbackQuery): string {
-    return this.callbacks.verifyUrl(query);
+  async verify(@Req() req: RouteRequest, @Res() res: unknown): Promise<void> {
+    this.send(res, await this.callbacks.handleCallback(describe(req, undefined)));
   }
+
+  /** An event delivery: answers 200 with an empty body once the event is recorded. */
+  @Post()
+  // Tells the module's Fastify body parsers that this route takes raw XML of any (or no) content type.
+  @SetMetadata(FASTIFY_ROUTE_CONFIG_METADATA, { [CALLBACK_ROUTE_CONFIG_KEY]: true })
+  async receive(@Req() req: RouteRequest, @Res() res: unknown): Promise<void> {
+    let body: unknown;
+    try {
+      body = await readCallbackBody(req, this.callbacks.maxBodyBytes);
+    } catch {
+      // Usually the client went away mid-upload; answer anyway in case it is still listening.
+      this.send(res, {
+        status: 400,
+        body: 'the request body could not be read',
+        contentType: 'text/plain; charset=utf-8',
+      });
+      return;
+    }
+    this.send(res, await this.callbacks.handleCallback(describe(req, body)));
+  }
+
+  private send(res: unknown, answer: WeComCallbackResponse): void {
+    const adapter = this.adapterHost.httpAdapter;
+    adapter.setHeader(res, 'Content-Type', answer.contentType);
+    // `undefined`, not '': Express would otherwise add its own Content-Type for an empty string.
+    adapter.reply(res, answer.body === '' ? undefined : answer.body, answer.status);
+  }
+}
+
+function describe(req: RouteRequest, body: unknown) {
+  const url = req.raw?.url ?? req.originalUrl ?? req.url;
+  const question = url.indexOf('?');
+  const contentType = req.headers['content-type'];
+  return {
+    method: req.method,
+    query: question < 0 ? '' : url.slice(question + 1),
+    body,
+    contentType: typeof contentType === 'string' ? contentType : undefined,
+    remoteAddress: req.ip ?? req.socket?.remoteAddress,
+  };
 }
 
 /**
@@ -21,8 +80,8 @@ abstract class WeComCallbackControllerBase {
 export function createWeComCallbackController(path: string): Type<unknown> {
   @Controller(path)
   class WeComCallbackController extends WeComCallbackControllerBase {
-    constructor(callbacks: WeComCallbackService) {
-      super(callbacks);
+    constructor(callbacks: WeComCallbackService, adapterHost: HttpAdapterHost) {
+      super(callbacks, adapterHost);
     }
   }
   return WeComCallbackController;

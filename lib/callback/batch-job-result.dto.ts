@@ -1,0 +1,110 @@
+import 'reflect-metadata';
+import {
+  Equals,
+  IsDefined,
+  IsInt,
+  IsNotEmpty,
+  IsString,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateNested,
+  Validator,
+} from 'class-validator';
+import { WeComCallbackRejectedError } from '../errors/wecom-callback-rejected.error.js';
+import type { XmlElements, XmlValue } from './event-xml.parser.js';
+
+/** `<BatchJob>` of a decrypted `batch_job_result` event. */
+export class BatchJobDto {
+  /** The job id: ≤ 64 printable ASCII characters (it becomes part of store keys). */
+  @IsString()
+  @Matches(/^[\x21-\x7e]{1,64}$/, { message: 'JobId must be 1 to 64 printable ASCII characters' })
+  JobId!: string;
+
+  /** `sync_user`, `replace_user`, `replace_party`, or another family's type (`export_user`, …). */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  JobType!: string;
+
+  /** Job-level result code. */
+  @IsInt()
+  ErrCode!: number;
+
+  @IsString()
+  @MaxLength(2048)
+  ErrMsg!: string;
+}
+
+/**
+ * A decrypted `batch_job_result` event (wecom-api.md §8.1), validated before anything is recorded.
+ * `FromUserName` is not read: its documented value varies and nothing depends on it.
+ */
+export class BatchJobResultEventDto {
+  /** The CorpID the event is for. */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  ToUserName!: string;
+
+  /** Creation time, in seconds. */
+  @IsInt()
+  @Min(0)
+  CreateTime!: number;
+
+  @Equals('event')
+  MsgType!: string;
+
+  @Equals('batch_job_result')
+  Event!: string;
+
+  @IsDefined()
+  @ValidateNested()
+  BatchJob!: BatchJobDto;
+}
+
+// One validator for every message; `forbidUnknownValues` makes a missing nested object an error, not a pass.
+const validator = new Validator();
+const INTEGER = /^\s*-?\d{1,15}\s*$/;
+
+/**
+ * Builds the DTO from the parsed XML of an event that announced itself as `batch_job_result` and validates it.
+ * Numbers are read leniently (surrounding whitespace allowed); anything non-numeric stays a string and fails
+ * validation.
+ *
+ * @throws WeComCallbackRejectedError `malformed_event` (400), naming the invalid fields (never their values).
+ */
+export function toBatchJobResultEvent(root: XmlElements): BatchJobResultEventDto {
+  const dto = new BatchJobResultEventDto();
+  dto.ToUserName = root.ToUserName as string;
+  dto.CreateTime = integer(root.CreateTime);
+  dto.MsgType = root.MsgType as string;
+  dto.Event = root.Event as string;
+  const job = root.BatchJob;
+  if (job !== undefined && typeof job === 'object') {
+    const batchJob = new BatchJobDto();
+    batchJob.JobId = job.JobId as string;
+    batchJob.JobType = job.JobType as string;
+    batchJob.ErrCode = integer(job.ErrCode);
+    batchJob.ErrMsg = job.ErrMsg as string;
+    dto.BatchJob = batchJob;
+  } else {
+    dto.BatchJob = job as unknown as BatchJobDto;
+  }
+  const errors = validator.validateSync(dto, { forbidUnknownValues: true });
+  if (errors.length > 0) {
+    const fields = errors.flatMap((e) =>
+      e.children?.length ? e.children.map((c) => `${e.property}.${c.property}`) : [e.property],
+    );
+    throw new WeComCallbackRejectedError(
+      'malformed_event',
+      400,
+      `the decrypted batch_job_result event is invalid (${fields.join(', ')})`,
+    );
+  }
+  return dto;
+}
+
+function integer(value: XmlValue | undefined): number {
+  return typeof value === 'string' && INTEGER.test(value) ? Number(value) : (value as unknown as number);
+}

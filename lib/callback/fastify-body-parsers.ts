@@ -1,0 +1,122 @@
+import { Inject, Injectable, Logger, Optional, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Readable } from 'node:stream';
+import { WECOM_BATCH_RESOLVED_OPTIONS } from '../wecom-batch.internal-constants.js';
+import type { ResolvedWeComBatchOptions } from '../wecom-batch.options.js';
+import { readLimited } from './callback-body.reader.js';
+import { CALLBACK_ROUTE_CONFIG_KEY, WECOM_CALLBACK_ROUTE_MOUNTED } from './callback.constants.js';
+
+/** The few members of a Fastify request/instance used here (the library does not depend on fastify). */
+interface FastifyRequestLike {
+  headers: Record<string, string | string[] | undefined>;
+  routeOptions?: { config?: Record<string, unknown>; bodyLimit?: number };
+}
+type Done = (error: Error | null, body?: unknown) => void;
+interface FastifyInstanceLike {
+  addContentTypeParser(
+    type: string,
+    options: Record<string, unknown>,
+    parser: (request: FastifyRequestLike, payload: Readable, done: Done) => void,
+  ): unknown;
+  hasContentTypeParser(type: string): boolean;
+  initialConfig?: { bodyLimit?: number };
+}
+
+const XML_TYPES = ['text/xml', 'application/xml'];
+/** Fastify's own default `bodyLimit` (1 MiB), used when the instance does not report its own. */
+const FASTIFY_DEFAULT_BODY_LIMIT = 1_048_576;
+
+/**
+ * Makes Fastify hand the callback route its raw body. Fastify parses only JSON and text/plain out of the box
+ * and answers 415 to anything else before a route runs, including WeCom's `text/xml` deliveries and requests
+ * without a Content-Type. On a Fastify app this registers, at module init (before the server listens):
+ *
+ * - `text/xml` and `application/xml` → a Buffer, for every route (so an app's own route that calls
+ *   `handleCallback()` gets the body too). Skipped for a type the app already has a parser for.
+ * - `*` (the catch-all, which Fastify also uses for a missing Content-Type) → only while the built-in callback
+ *   route is mounted; on that route the raw Buffer, on every other route the same 415 as before.
+ *
+ * On the callback route the body is read up to `callbackMaxBodyBytes + 1` bytes only, so an oversized upload is
+ * answered 413 by the pipeline (with its `callback.rejected` event) without buffering it. On Express nothing is
+ * registered: the route reads the request stream itself.
+ */
+@Injectable()
+export class FastifyCallbackBodyParsers implements OnModuleInit {
+  private readonly logger = new Logger('WeComCallbackBodyParsers');
+
+  constructor(
+    @Inject(WECOM_BATCH_RESOLVED_OPTIONS) private readonly options: ResolvedWeComBatchOptions,
+    @Inject(WECOM_CALLBACK_ROUTE_MOUNTED) private readonly routeMounted: boolean,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
+  ) {}
+
+  onModuleInit(): void {
+    const adapter = this.adapterHost?.httpAdapter;
+    if (!adapter || adapter.getType() !== 'fastify') return;
+    const fastify = adapter.getInstance<FastifyInstanceLike>();
+    const serverLimit = fastify.initialConfig?.bodyLimit ?? FASTIFY_DEFAULT_BODY_LIMIT;
+    for (const type of XML_TYPES) {
+      if (fastify.hasContentTypeParser(type)) {
+        this.logger.debug(`the app already parses ${type}; the callback route uses that parser's result`);
+        continue;
+      }
+      this.add(fastify, type, (request, payload, done) => this.parse(request, payload, done, serverLimit, false));
+    }
+    if (this.routeMounted) {
+      this.add(fastify, '*', (request, payload, done) => this.parse(request, payload, done, serverLimit, true));
+    }
+  }
+
+  private parse(
+    request: FastifyRequestLike,
+    payload: Readable,
+    done: Done,
+    serverLimit: number,
+    catchAll: boolean,
+  ): void {
+    const onCallbackRoute = request.routeOptions?.config?.[CALLBACK_ROUTE_CONFIG_KEY] === true;
+    if (catchAll && !onCallbackRoute) {
+      done(fastifyError(415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE', `Unsupported Media Type: ${contentType(request)}`));
+      return;
+    }
+    const limit = onCallbackRoute
+      ? this.options.callbackMaxBodyBytes
+      : (request.routeOptions?.bodyLimit ?? serverLimit);
+    readLimited(payload, limit).then(
+      ({ body, overflow }) => {
+        // The callback route answers 413 itself (and reports it); other routes get Fastify's usual error.
+        if (overflow && !onCallbackRoute)
+          done(fastifyError(413, 'FST_ERR_CTP_BODY_TOO_LARGE', 'Request body is too large'));
+        else done(null, body);
+      },
+      (error: Error) => done(error),
+    );
+  }
+
+  private add(
+    fastify: FastifyInstanceLike,
+    type: string,
+    parser: Parameters<FastifyInstanceLike['addContentTypeParser']>[2],
+  ): void {
+    try {
+      fastify.addContentTypeParser(type, {}, parser);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'FST_ERR_CTP_ALREADY_PRESENT') {
+        this.logger.debug(`the app already has a "${type}" content-type parser; keeping it`);
+        return;
+      }
+      // E.g. registered after the server started: callbacks without an XML Content-Type would get 415.
+      this.logger.warn(`could not register a "${type}" body parser for the WeCom callback route: ${String(error)}`);
+    }
+  }
+}
+
+function contentType(request: FastifyRequestLike): string {
+  const value = request.headers['content-type'];
+  return typeof value === 'string' ? value : '';
+}
+
+/** An error shaped like Fastify's own (status + code), so Nest and Fastify answer it as they would theirs. */
+function fastifyError(statusCode: number, code: string, message: string): Error {
+  return Object.assign(new Error(message), { statusCode, code });
+}

@@ -1,0 +1,23 @@
+import type { CallbackRejectionReason } from '../events/callback-rejected.event.js';
+import { WeComBatchError } from './wecom-batch.error.js';
+
+/**
+ * A callback delivery was refused: forged, stale, undecryptable, malformed, too large, or not storable right
+ * now. Raised inside the callback pipeline and turned into the HTTP answer (`status`) and a
+ * `wecom.batch.callback.rejected` event; `WeComCallbackService.handleCallback()` never lets it escape.
+ *
+ * The message is safe to log: it never contains the token, the EncodingAESKey, the corp secret or any
+ * decrypted content.
+ */
+export class WeComCallbackRejectedError extends WeComBatchError {
+  constructor(
+    /** Machine-readable cause, as in the `wecom.batch.callback.rejected` event. */
+    readonly reason: CallbackRejectionReason,
+    /** The HTTP status answered to the caller (4xx, or 503 when the store is down). */
+    readonly status: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
