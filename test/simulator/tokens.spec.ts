@@ -5,7 +5,8 @@ import { CORP_ID, SECRET, getJson, getToken, postJson, startSimulator } from './
 let sim: WeComSimulator;
 afterEach(() => sim?.close());
 
-const HINT = /^.+, hint: \[\d+_\d+_[0-9a-f]+\], from ip: 127\.0\.0\.1, more info at https:\/\/open\.work\.weixin\.qq\.com\/devtool\/query\?e=(-?\d+)$/;
+const HINT =
+  /^.+, hint: \[\d+_\d+_[0-9a-f]+\], from ip: 127\.0\.0\.1, more info at https:\/\/open\.work\.weixin\.qq\.com\/devtool\/query\?e=(-?\d+)$/;
 
 describe('gettoken', () => {
   it('issues an opaque access_token with expires_in 7200 and counts the fetches per corp', async () => {
@@ -105,7 +106,9 @@ describe('routing', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(((await res.json()) as { errcode: number }).errcode).toBe(40063);
-    const post = await fetch(`${sim.baseUrl}/cgi-bin/gettoken?corpid=${CORP_ID}&corpsecret=${SECRET}`, { method: 'POST' });
+    const post = await fetch(`${sim.baseUrl}/cgi-bin/gettoken?corpid=${CORP_ID}&corpsecret=${SECRET}`, {
+      method: 'POST',
+    });
     expect(((await post.json()) as { errcode: number }).errcode).toBe(40063);
   });
 
