@@ -1,0 +1,249 @@
+import { Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { WeComApiError } from '../errors/wecom-api.error.js';
+import type { TokenRecord, WeComBatchStore } from '../stores/wecom-batch-store.interface.js';
+import type { ResolvedWeComBatchOptions } from '../wecom-batch.options.js';
+import type { Redactor } from './redactor.js';
+import { sleep } from './retry-policy.js';
+
+/** A token as `gettoken` returned it. */
+export interface FetchedToken {
+  token: string;
+  expiresInSeconds: number;
+}
+
+/** What an {@link AccessTokenManager} works with. */
+export interface AccessTokenManagerDeps {
+  options: ResolvedWeComBatchOptions;
+  store: WeComBatchStore;
+  redactor: Redactor;
+  /** Calls WeCom's `gettoken` (with the client's retry policy); rejects with a `WeComApiError`. */
+  fetchToken: () => Promise<FetchedToken>;
+  /** Clock in epoch ms. @default Date.now */
+  now?: () => number;
+  /**
+   * After `gettoken` failed with a configuration error (bad secret, untrusted IP …), further token requests
+   * fail with that error without calling WeCom for this long: WeCom bans an IP for an hour after repeated
+   * wrong secrets, and a polling loop would get there quickly.
+   * @default 30000
+   */
+  configFailureHoldMs?: number;
+}
+
+const ENDPOINT = 'gettoken';
+const MAX_POLL_MS = 500;
+const FIRST_POLL_MS = 20;
+/** Tokens this process saw WeCom refuse, never handed out again even if a racing writer stores one back. */
+const REMEMBERED_REJECTIONS = 8;
+
+/**
+ * The access token of one `(apiBaseUrl, corpId, corpSecret)`, cached in the module's store.
+ *
+ * - Refreshed ahead of expiry (`tokenRefreshMarginSeconds`, at most half the token's lifetime).
+ * - Single flight in this process (one `gettoken` however many callers wait) and across instances (a lease
+ *   in the store; whoever does not hold it waits for the holder's token instead of fetching its own).
+ * - Compare-and-invalidate: a refused token is dropped from the store only if it is still the cached one,
+ *   so a token another caller just refreshed survives.
+ * - The store key holds a SHA-256 of the secret, never the secret.
+ */
+export class AccessTokenManager {
+  /** Store key of the token: per API base URL, CorpID and secret hash. */
+  readonly key: string;
+  private readonly lockName: string;
+  private readonly logger = new Logger(AccessTokenManager.name);
+  private readonly now: () => number;
+  private readonly marginMs: number;
+  private readonly leaseMs: number;
+  private readonly maxWaitMs: number;
+  private readonly configFailureHoldMs: number;
+  private local: TokenRecord | undefined;
+  private inflight: Promise<TokenRecord> | undefined;
+  private configFailure: { error: WeComApiError; until: number } | undefined;
+  private readonly rejected: string[] = [];
+
+  constructor(private readonly deps: AccessTokenManagerDeps) {
+    const { options } = deps;
+    const secretHash = sha256(options.corpSecret);
+    const id = sha256(`${options.apiBaseUrl}\n${options.corpId}\n${secretHash}`).slice(0, 32);
+    this.key = `token:${options.corpId}:${id}`;
+    this.lockName = `lock:token:${options.corpId}:${id}`;
+    this.now = deps.now ?? Date.now;
+    this.marginMs = options.tokenRefreshMarginSeconds * 1000;
+    this.configFailureHoldMs = deps.configFailureHoldMs ?? 30_000;
+    // The lease covers one gettoken exchange; the holder extends it while its retries run.
+    this.leaseMs = options.requestTimeoutMs + 5_000;
+    const { maxRetries, maxDelayMs, rateLimitDelayMs } = options.retry;
+    const longestFetch =
+      (maxRetries + 1) * options.requestTimeoutMs + maxRetries * Math.max(maxDelayMs, rateLimitDelayMs * 1.1);
+    this.maxWaitMs = this.leaseMs + longestFetch;
+  }
+
+  /** A token fresh enough to use; fetches one (once, for everybody waiting) when needed. */
+  async getToken(signal?: AbortSignal): Promise<string> {
+    const local = this.local;
+    if (local && this.isFresh(local)) return local.token;
+
+    const cached = this.usableRecord(await this.storeCall(() => this.deps.store.getToken(this.key)));
+    if (cached && this.isFresh(cached)) return this.adopt(cached).token;
+
+    try {
+      return (await abortable(this.refresh(), signal)).token;
+    } catch (error) {
+      // Refresh ahead of expiry failed (WeCom busy, store down …) but the old token still works: use it.
+      const stillValid = cached && this.now() < cached.expiresAt - 1_000;
+      if (stillValid && error instanceof WeComApiError && error.kind !== 'config' && !signal?.aborted) {
+        this.logger.warn(
+          `Refreshing the access token ahead of expiry failed; using the current one (${error.message})`,
+        );
+        return this.adopt(cached).token;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * WeCom refused `token` (40014/42001): forget it, and drop it from the store only if it is still the
+   * cached one. The next `getToken()` then returns whatever another caller already refreshed, or fetches.
+   */
+  async reject(token: string): Promise<void> {
+    if (!this.rejected.includes(token)) {
+      this.rejected.push(token);
+      if (this.rejected.length > REMEMBERED_REJECTIONS) this.rejected.shift();
+    }
+    if (this.local?.token === token) this.local = undefined;
+    const dropped = await this.storeCall(() => this.deps.store.invalidateToken(this.key, token));
+    this.logger.debug(
+      dropped ? 'WeCom refused the cached access token; dropped it' : 'WeCom refused an access token already replaced',
+    );
+  }
+
+  private refresh(): Promise<TokenRecord> {
+    if (this.inflight) return this.inflight;
+    const held = this.configFailure;
+    if (held && this.now() < held.until) return Promise.reject(held.error);
+    this.inflight = this.refreshAcrossInstances().finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async refreshAcrossInstances(): Promise<TokenRecord> {
+    const started = this.now();
+    let pollMs = FIRST_POLL_MS;
+    for (;;) {
+      const lease = await this.storeCall(() => this.deps.store.acquireLock(this.lockName, this.leaseMs));
+      if (lease) return this.refreshHoldingLock(lease);
+
+      // Another instance is fetching: wait for its token rather than calling gettoken too.
+      await sleep(pollMs);
+      pollMs = Math.min(pollMs * 2, MAX_POLL_MS);
+      const current = this.usableRecord(await this.storeCall(() => this.deps.store.getToken(this.key)));
+      if (current && this.isFresh(current)) return this.adopt(current);
+      if (this.now() - started > this.maxWaitMs) {
+        throw new WeComApiError({
+          kind: 'store',
+          endpoint: ENDPOINT,
+          errmsg: `another instance held the token-refresh lock for over ${Math.round(this.maxWaitMs / 1000)} s without storing a token`,
+          retryable: true,
+        });
+      }
+    }
+  }
+
+  private async refreshHoldingLock(lease: string): Promise<TokenRecord> {
+    const heartbeat = setInterval(
+      () => {
+        this.deps.store.extendLock(this.lockName, lease, this.leaseMs).catch(() => undefined);
+      },
+      Math.max(10, Math.floor(this.leaseMs / 3)),
+    );
+    try {
+      // Re-check under the lock: the previous holder may have stored a token while we were waiting for it.
+      const current = this.usableRecord(await this.storeCall(() => this.deps.store.getToken(this.key)));
+      if (current && this.isFresh(current)) return this.adopt(current);
+
+      let fetched: FetchedToken;
+      try {
+        fetched = await this.deps.fetchToken();
+      } catch (error) {
+        if (error instanceof WeComApiError && error.kind === 'config') {
+          this.configFailure = { error, until: this.now() + this.configFailureHoldMs };
+          this.logger.error(error.message);
+        }
+        throw error;
+      }
+      this.configFailure = undefined;
+      const fetchedAt = this.now();
+      const record: TokenRecord = {
+        token: fetched.token,
+        fetchedAt,
+        expiresAt: fetchedAt + fetched.expiresInSeconds * 1000,
+      };
+      this.deps.redactor.remember(record.token);
+      await this.storeCall(() => this.deps.store.setToken(this.key, record));
+      this.logger.debug(`Fetched a new access token (valid for ${fetched.expiresInSeconds} s)`);
+      return this.adopt(record);
+    } finally {
+      clearInterval(heartbeat);
+      await this.deps.store.releaseLock(this.lockName, lease).catch(() => undefined);
+    }
+  }
+
+  private adopt(record: TokenRecord): TokenRecord {
+    this.deps.redactor.remember(record.token);
+    this.local = record;
+    return record;
+  }
+
+  /** The record unless it is missing or a token this process saw refused. */
+  private usableRecord(record: TokenRecord | null): TokenRecord | undefined {
+    return record && !this.rejected.includes(record.token) ? record : undefined;
+  }
+
+  /** Before the refresh point: `margin` before expiry, but never earlier than half the lifetime. */
+  private isFresh(record: TokenRecord): boolean {
+    const margin = Math.min(this.marginMs, (record.expiresAt - record.fetchedAt) / 2);
+    return this.now() < record.expiresAt - margin;
+  }
+
+  private async storeCall<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      const source = error instanceof Error ? error : new Error(String(error));
+      const cause = new Error(this.deps.redactor.scrub(source.message));
+      cause.name = source.name;
+      throw new WeComApiError({
+        kind: 'store',
+        endpoint: ENDPOINT,
+        errmsg: cause.message,
+        retryable: true,
+        cause,
+      });
+    }
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** `promise`, or the signal's reason as soon as it aborts (the shared refresh keeps running for the others). */
+function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
