@@ -49,6 +49,8 @@ export type {
 } from './stores/wecom-batch-store.interface.js';
 
 export { WeComBatchError } from './errors/wecom-batch.error.js';
+export { WeComApiError } from './errors/wecom-api.error.js';
+export type { WeComApiErrorKind } from './errors/wecom-api.error.js';
 export { WeComConfigError } from './errors/wecom-config.error.js';
 export type { WeComConfigProblem } from './errors/wecom-config.error.js';
 export { WeComCryptoError, WECOM_CRYPTO_ERROR_CODES } from './errors/wecom-crypto.error.js';

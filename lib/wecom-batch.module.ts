@@ -8,6 +8,7 @@ import { FastifyCallbackBodyParsers } from './callback/fastify-body-parsers.js';
 import { createWeComCallbackController } from './callback/wecom-callback.controller.js';
 import { WeComCallbackService } from './callback/wecom-callback.service.js';
 import { httpProvider } from './client/http.provider.js';
+import { WeComClient } from './client/wecom-client.js';
 import { eventEmitterProvider } from './events/event-emitter.provider.js';
 import { MemoryStore } from './stores/memory.store.js';
 import { DEFAULT_CALLBACK_PATH } from './wecom-batch.constants.js';
@@ -45,6 +46,7 @@ const providers: Provider[] = [
   },
   eventEmitterProvider,
   httpProvider,
+  WeComClient,
   {
     // Interim: replaced by the batch API (batch/getresult over the WeCom client) when it lands.
     provide: WECOM_BATCH_RESULT_FETCHER,

@@ -18,6 +18,7 @@ const ROOT_EXPORTS = [
   'MemoryStore',
   'WECOM_BATCH_EVENTS',
   'WECOM_CRYPTO_ERROR_CODES',
+  'WeComApiError',
   'WeComBatchError',
   'WeComBatchModule',
   'WeComCallbackService',
