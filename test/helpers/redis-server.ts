@@ -1,6 +1,6 @@
 import { describe, it } from '@jest/globals';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -38,7 +38,7 @@ export interface RedisServerHandle {
   readonly port: number;
   /** `redis://127.0.0.1:<port>` (with the password when started with one). */
   readonly url: string;
-  /** Stops the server (SIGTERM, waits for the exit). Idempotent. */
+  /** Stops the server (SIGTERM, waits for the exit) and removes its directory. Idempotent; restart() works after it. */
   stop(): Promise<void>;
   /** Starts it again on the same port, empty (persistence is off: like a Redis that lost its data). */
   restart(): Promise<void>;
@@ -63,6 +63,7 @@ export async function startRedisServer(options: StartRedisOptions = {}): Promise
   let paused = false;
 
   const launch = async (): Promise<void> => {
+    mkdirSync(dir, { recursive: true }); // stop() removes it; restart() launches again
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
     args.push('--dir', dir, '--daemonize', 'no', '--loglevel', 'warning');
     if (options.password) args.push('--requirepass', options.password);
