@@ -1,0 +1,48 @@
+/**
+ * The member template's headers (syncuser/replaceuser), in the template's order, keyed by `MemberRow` field.
+ * Exact spellings matter: WeCom matches columns by header text (`帐号`, not `账号`).
+ */
+export const MEMBER_CSV_HEADERS = {
+  name: '姓名',
+  userid: '帐号',
+  mobile: '手机号',
+  email: '邮箱',
+  departments: '所在部门',
+  position: '职位',
+  gender: '性别',
+  isLeaderInDept: '是否部门内领导',
+  order: '排序',
+  alias: '别名',
+  address: '地址',
+  telephone: '座机',
+  disabled: '禁用',
+} as const;
+
+/** A standard (non-extended-attribute) member column, by `MemberRow` field name. */
+export type MemberCsvField = keyof typeof MEMBER_CSV_HEADERS;
+
+/** The standard member fields in template order. */
+export const MEMBER_CSV_FIELDS = Object.keys(MEMBER_CSV_HEADERS) as MemberCsvField[];
+
+/**
+ * Header texts an extended attribute must not use: the template's own columns, their alternative spellings,
+ * the template's explanatory column and the legacy 微信号 column. A clash would make WeCom read the
+ * attribute as (or confuse it with) a standard field.
+ */
+export const RESERVED_MEMBER_HEADERS: ReadonlySet<string> = new Set([
+  ...Object.values(MEMBER_CSV_HEADERS),
+  '账号',
+  '禁用项说明：(0-启用;1-禁用)',
+  '微信号',
+]);
+
+/** The department template's headers (replaceparty), in order, keyed by `DepartmentRow` field. */
+export const DEPARTMENT_CSV_HEADERS = {
+  name: '部门名称',
+  id: '部门ID',
+  parentId: '父部门ID',
+  order: '排序',
+} as const;
+
+/** A department column, by `DepartmentRow` field name. */
+export type DepartmentCsvField = keyof typeof DEPARTMENT_CSV_HEADERS;

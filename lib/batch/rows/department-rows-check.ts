@@ -1,0 +1,159 @@
+import type { WeComRowProblem } from '../../errors/wecom-row-validation.error.js';
+import { DepartmentRow } from './department-row.js';
+import { MAX_DEPARTMENT_DEPTH, ROOT_DEPARTMENT_ID } from './department-rules.js';
+import type { RowsCheck } from './row-steps.js';
+import { RowValidator, type RowValidationOptions } from './row-validator.js';
+import { isUint32 } from './wecom-rule.js';
+
+/** How many ids of a cycle a message spells out. */
+const CYCLE_IDS_SHOWN = 8;
+
+/**
+ * Checks department rows one at a time, then the tree they describe (after the last row): unique ids
+ * (302006), parents that exist in the file or are the root 1 (60004), no cycles (60010), at most 15 levels
+ * counting the root (81002), and no two children of one parent with the same name (302007).
+ */
+export class DepartmentRowsCheck implements RowsCheck<DepartmentRow> {
+  readonly kind = 'department';
+  /** Every problem found so far. */
+  readonly problems: WeComRowProblem[] = [];
+  private readonly validator: RowValidator<DepartmentRow>;
+  /** id → row index of its first occurrence. */
+  private readonly rowOfId = new Map<number, number>();
+  /** Parent id of each row whose id and parent are well-formed (by row index), for the tree walk. */
+  private readonly parentOfRow = new Map<number, number>();
+  /** `parentId/name` → row index of the first child with that name. */
+  private readonly siblingNames = new Map<string, number>();
+  private count = 0;
+
+  constructor(options: RowValidationOptions = {}) {
+    this.validator = new RowValidator(DepartmentRow, options);
+  }
+
+  /** The view of `row` that the rules read and the CSV writer must write (see RowValidator.view). */
+  view(row: unknown): DepartmentRow | undefined {
+    return typeof row === 'object' && row !== null && !Array.isArray(row) ? this.validator.view(row) : undefined;
+  }
+
+  /** Checks the row at `index`; returns its view (also when invalid) or undefined. */
+  add(input: unknown, index: number): DepartmentRow | undefined {
+    this.count++;
+    const row = this.view(input);
+    this.validator.check(row ?? input, index, this.problems);
+    if (!row) return undefined;
+    const { id, parentId, name } = row as { id: unknown; parentId: unknown; name: unknown };
+    if (!isUint32(id, 1)) return row;
+    const first = this.rowOfId.get(id);
+    if (first !== undefined) {
+      this.problems.push({ row: index, field: 'id', message: `repeats the id of row ${first}`, code: 302006 });
+      return row;
+    }
+    this.rowOfId.set(id, index);
+    if (isUint32(parentId)) {
+      this.parentOfRow.set(index, parentId);
+      if (typeof name === 'string' && name !== '') {
+        const key = `${parentId}/${name}`;
+        const sibling = this.siblingNames.get(key);
+        if (sibling === undefined) this.siblingNames.set(key, index);
+        else {
+          this.problems.push({
+            row: index,
+            field: 'name',
+            message: `is also the name of row ${sibling}, under the same parent`,
+            code: 302007,
+          });
+        }
+      }
+    }
+    return row;
+  }
+
+  /** All problems, the tree's included, once every row has been added. */
+  finish(): WeComRowProblem[] {
+    if (this.count === 0) {
+      this.problems.push({
+        row: -1,
+        field: '(file)',
+        message: 'no rows: WeCom rejects an empty import file',
+        code: 40092,
+      });
+      return this.problems;
+    }
+    this.checkTree();
+    return this.problems;
+  }
+
+  /**
+   * Walks every department up to the root once (memoised depths), so the whole check is linear in the
+   * number of rows. Depth -1 marks a department whose chain is broken (missing parent, cycle, bad parentId):
+   * that is reported once, where it breaks, not for every descendant.
+   */
+  private checkTree(): void {
+    const depth = new Map<number, number>([[ROOT_DEPARTMENT_ID, 1]]);
+    const onPath = new Map<number, number>();
+    for (const [id, startRow] of this.rowOfId) {
+      if (depth.has(id)) continue;
+      const path: number[] = [];
+      onPath.clear();
+      let current = id;
+      let base: number;
+      for (;;) {
+        const known = depth.get(current);
+        if (known !== undefined) {
+          base = known;
+          break;
+        }
+        const at = onPath.get(current);
+        if (at !== undefined) {
+          this.reportCycle(path.slice(at));
+          base = -1;
+          break;
+        }
+        const row = current === id ? startRow : this.rowOfId.get(current);
+        const parent = row === undefined ? undefined : this.parentOfRow.get(row);
+        if (row === undefined || parent === undefined) {
+          // `current` is not in the file (its child's parentId was reported below) or has a bad parentId.
+          base = -1;
+          break;
+        }
+        onPath.set(current, path.length);
+        path.push(current);
+        if (parent !== ROOT_DEPARTMENT_ID && parent !== 0 && !this.rowOfId.has(parent)) {
+          this.problems.push({
+            row,
+            field: 'parentId',
+            message: `names department ${parent}, which is not in the file (a parent must be in the file, or be the root 1)`,
+            code: 60004,
+          });
+        }
+        current = parent;
+      }
+      for (let i = path.length - 1, d = base; i >= 0; i--) {
+        d = d < 0 ? -1 : d + 1;
+        const dep = path[i];
+        if (!depth.has(dep)) depth.set(dep, d);
+        if (d > MAX_DEPARTMENT_DEPTH) {
+          this.problems.push({
+            row: this.rowOfId.get(dep)!,
+            field: 'parentId',
+            message: `puts the department at level ${d} (the root is level 1); WeCom allows at most ${MAX_DEPARTMENT_DEPTH}`,
+            code: 81002,
+          });
+        }
+      }
+    }
+  }
+
+  private reportCycle(cycle: number[]): void {
+    const ids = cycle.length > CYCLE_IDS_SHOWN ? [...cycle.slice(0, CYCLE_IDS_SHOWN), '…'] : cycle;
+    const text = `${[...ids, cycle[0]].join(' → ')}`;
+    for (const id of cycle) {
+      this.problems.push({
+        row: this.rowOfId.get(id)!,
+        field: 'parentId',
+        message: `makes a cycle (${text}); every department must lead up to the root 1`,
+        code: 60010,
+      });
+    }
+  }
+}
