@@ -116,7 +116,27 @@ function contentType(request: FastifyRequestLike): string {
   return typeof value === 'string' ? value : '';
 }
 
-/** An error shaped like Fastify's own (status + code), so Nest and Fastify answer it as they would theirs. */
+/**
+ * Shaped like the errors of `@fastify/error` (constructor and name `FastifyError`, a string `code`, a numeric
+ * `statusCode`) and of `http-errors` (`status`, `expose`): Nest's Fastify adapter and exception filter turn
+ * those into the HTTP status they carry, exactly as for the 415/413 Fastify raises itself. A plain Error with a
+ * `statusCode` would become a 500.
+ */
+class FastifyError extends Error {
+  override readonly name = 'FastifyError';
+  readonly status: number;
+  readonly expose = true;
+
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.status = statusCode;
+  }
+}
+
 function fastifyError(statusCode: number, code: string, message: string): Error {
-  return Object.assign(new Error(message), { statusCode, code });
+  return new FastifyError(statusCode, code, message);
 }

@@ -1,4 +1,11 @@
-import { Injectable, Module, type DynamicModule, type INestApplication, type LoggerService } from '@nestjs/common';
+import {
+  Injectable,
+  Module,
+  type DynamicModule,
+  type INestApplication,
+  type LoggerService,
+  type Type,
+} from '@nestjs/common';
 import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -107,7 +114,9 @@ export const REGISTRATIONS: Registration[] = ['forRoot', 'forRootAsync'];
 
 export interface CallbackApp {
   app: INestApplication;
-  /** Full URL of the callback route. */
+  /** Base URL of the app, e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** Full URL of the built-in callback route. */
   callbackUrl: string;
   events: EventRecorder;
   logger: CapturingLogger;
@@ -122,18 +131,30 @@ export async function bootCallbackApp(
   adapter: AdapterName,
   registration: Registration,
   options: WeComBatchModuleOptions,
-  extra: { callbackPath?: string; imports?: DynamicModule[] } = {},
+  extra: {
+    callbackPath?: string;
+    registerCallbackController?: boolean;
+    /** More modules of the app. */
+    imports?: Array<Type<unknown> | DynamicModule>;
+    /** Controllers of the app's root module (which imports WeComBatchModule, so they can inject its services). */
+    controllers?: Array<Type<unknown>>;
+    /** Runs after the app is created and before it listens (body parsers, global prefix…). */
+    configure?: (app: INestApplication) => void;
+  } = {},
 ): Promise<CallbackApp> {
   const logger = new CapturingLogger();
+  const { callbackPath, registerCallbackController } = extra;
   const module =
     registration === 'forRoot'
-      ? WeComBatchModule.forRoot({ ...options, callbackPath: extra.callbackPath })
+      ? WeComBatchModule.forRoot({ ...options, callbackPath, registerCallbackController })
       : WeComBatchModule.forRootAsync({
           useFactory: async () => options,
-          callbackPath: extra.callbackPath,
+          callbackPath,
+          registerCallbackController,
         });
   const moduleRef = await Test.createTestingModule({
     imports: [EventEmitterModule.forRoot(), module, RecorderModule, ...(extra.imports ?? [])],
+    controllers: extra.controllers ?? [],
   })
     .setLogger(logger)
     .compile();
@@ -141,11 +162,13 @@ export async function bootCallbackApp(
     adapter === 'fastify'
       ? moduleRef.createNestApplication(new FastifyAdapter(), { logger })
       : moduleRef.createNestApplication({ logger });
+  extra.configure?.(app);
   await app.listen(0, '127.0.0.1');
   const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const events = app.get(EventRecorder);
   return {
     app,
+    url: base,
     callbackUrl: `${base}/${(extra.callbackPath ?? 'wecom/batch/callback').replace(/^\//, '')}`,
     events,
     logger,
