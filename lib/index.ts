@@ -40,6 +40,8 @@ export type {
 
 export { MemoryStore } from './stores/memory.store.js';
 export type { MemoryStoreOptions } from './stores/memory.store.js';
+export { RedisStore } from './stores/redis.store.js';
+export type { RedisStoreOptions } from './stores/redis.store.js';
 export type {
   JobCallbackInfo,
   JobCompletionInfo,
@@ -55,3 +57,4 @@ export { WeComConfigError } from './errors/wecom-config.error.js';
 export type { WeComConfigProblem } from './errors/wecom-config.error.js';
 export { WeComCryptoError, WECOM_CRYPTO_ERROR_CODES } from './errors/wecom-crypto.error.js';
 export type { WeComCryptoErrorCode } from './errors/wecom-crypto.error.js';
+export { WeComStoreError } from './errors/wecom-store.error.js';

@@ -16,6 +16,7 @@ const ROOT_EXPORTS = [
   'DEFAULT_API_BASE_URL',
   'DEFAULT_CALLBACK_PATH',
   'MemoryStore',
+  'RedisStore',
   'WECOM_BATCH_EVENTS',
   'WECOM_CRYPTO_ERROR_CODES',
   'WeComApiError',
@@ -25,6 +26,7 @@ const ROOT_EXPORTS = [
   'WeComConfigError',
   'WeComCrypto',
   'WeComCryptoError',
+  'WeComStoreError',
 ];
 const TESTING_EXPORTS: string[] = [
   'SIMULATOR_DEFAULTS',
