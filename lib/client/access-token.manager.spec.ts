@@ -120,22 +120,22 @@ describe('access tokens', () => {
     const store = new MemoryStore();
     const { client } = createClient(fakeOptions(fake), store);
     await client.get('user/get'); // warm: token T1
-    // Two calls go out with T1. The first is refused at once; the second is refused only after the first
-    // call refreshed to T2 — its compare-and-invalidate must not drop T2.
-    fake.script(
-      'batch/getresult',
-      { errcode: 40014, errmsg: 'invalid access_token' },
-      {
-        delayMs: 200,
-        then: { errcode: 40014, errmsg: 'invalid access_token' },
-      },
-    );
+    // WeCom refuses T1 from now on: the first refusal comes at once (that call refreshes to T2), the second
+    // only after 200 ms — its compare-and-invalidate must not drop T2.
+    const t1 = fake.issuedTokens[0];
+    let refusals = 0;
+    fake.on('batch/getresult', (request) => {
+      if (request.query.get('access_token') !== t1) return { errcode: 0, errmsg: 'ok' };
+      const refused = { errcode: 40014, errmsg: 'invalid access_token' };
+      return ++refusals === 1 ? refused : { delayMs: 200, then: refused };
+    });
 
     await Promise.all([client.get('batch/getresult'), client.get('batch/getresult')]);
 
     expect(fake.count('gettoken')).toBe(2);
-    const [t1, t2] = fake.issuedTokens;
-    expect(fake.requests('batch/getresult').map((r) => r.query.get('access_token'))).toEqual([t1, t1, t2, t2]);
+    const t2 = fake.issuedTokens[1];
+    const sent = fake.requests('batch/getresult').map((r) => r.query.get('access_token'));
+    expect(sent.sort()).toEqual([t1, t1, t2, t2].sort());
     expect((await store.getToken(manager(client).key))?.token).toBe(t2);
   });
 

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import { createServer } from 'node:net';
@@ -37,10 +37,11 @@ describe('WeComClient', () => {
   let fake: FakeWeCom;
   let logs: ReturnType<typeof captureLogs>;
 
-  beforeAll(() => {
+  // Per test: compiling a Nest testing module replaces the static logger.
+  beforeEach(() => {
     logs = captureLogs();
   });
-  afterAll(() => {
+  afterEach(() => {
     logs.restore();
   });
 
