@@ -13,6 +13,15 @@ export type {
 export { DEFAULT_API_BASE_URL, DEFAULT_CALLBACK_PATH } from './wecom-batch.constants.js';
 
 export { BatchService } from './batch/batch.service.js';
+export { MemberRow } from './batch/rows/member-row.js';
+export type { MemberGender } from './batch/rows/member-row.js';
+export { DepartmentRow } from './batch/rows/department-row.js';
+export { validateDepartmentRows, validateMemberRows } from './batch/rows/validate-rows.js';
+export type { RowCheckOptions } from './batch/rows/validate-rows.js';
+export { buildMemberCsv, writeMemberCsv } from './batch/csv/member-csv.js';
+export { buildDepartmentCsv, writeDepartmentCsv } from './batch/csv/department-csv.js';
+export type { CsvBuildOptions, CsvBuildResult } from './batch/csv/csv-build.js';
+export { DEPARTMENT_CSV_HEADERS, MEMBER_CSV_HEADERS } from './batch/csv/csv-headers.js';
 
 export { WeComCrypto } from './callback/wecom-crypto.js';
 export type { WeComCryptoOptions, WeComDecrypted } from './callback/wecom-crypto.js';
@@ -55,6 +64,8 @@ export { WeComApiError } from './errors/wecom-api.error.js';
 export type { WeComApiErrorKind } from './errors/wecom-api.error.js';
 export { WeComConfigError } from './errors/wecom-config.error.js';
 export type { WeComConfigProblem } from './errors/wecom-config.error.js';
+export { WeComRowValidationError } from './errors/wecom-row-validation.error.js';
+export type { WeComRowProblem } from './errors/wecom-row-validation.error.js';
 export { WeComCryptoError, WECOM_CRYPTO_ERROR_CODES } from './errors/wecom-crypto.error.js';
 export type { WeComCryptoErrorCode } from './errors/wecom-crypto.error.js';
 export { WeComStoreError } from './errors/wecom-store.error.js';
