@@ -13,6 +13,16 @@ export type {
 export { DEFAULT_API_BASE_URL, DEFAULT_CALLBACK_PATH } from './wecom-batch.constants.js';
 
 export { BatchService } from './batch/batch.service.js';
+export type {
+  DepartmentSource,
+  InviteRequest,
+  MemberImportOptions,
+  MemberSource,
+  WaitOptions,
+} from './batch/batch.service.js';
+export { BatchJob } from './batch/batch-job.js';
+export type { InviteResult } from './batch/batch-api.js';
+export type { BatchJobProgress, BatchJobResult, BatchJobStatus } from './batch/batch-result.types.js';
 export { MemberRow } from './batch/rows/member-row.js';
 export type { MemberGender } from './batch/rows/member-row.js';
 export { DepartmentRow } from './batch/rows/department-row.js';
@@ -69,3 +79,8 @@ export type { WeComRowProblem } from './errors/wecom-row-validation.error.js';
 export { WeComCryptoError, WECOM_CRYPTO_ERROR_CODES } from './errors/wecom-crypto.error.js';
 export type { WeComCryptoErrorCode } from './errors/wecom-crypto.error.js';
 export { WeComStoreError } from './errors/wecom-store.error.js';
+export { WeComImportBusyError } from './errors/wecom-import-busy.error.js';
+export { WeComInvalidRequestError } from './errors/wecom-invalid-request.error.js';
+export { WeComJobTimeoutError } from './errors/wecom-job-timeout.error.js';
+export { WeComLockTimeoutError } from './errors/wecom-lock-timeout.error.js';
+export { WeComSubmissionUncertainError } from './errors/wecom-submission-uncertain.error.js';

@@ -1,8 +1,8 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { BatchService } from './batch/batch.service.js';
 import { JobTracker } from './batch/job-tracker.service.js';
-import type { JobResultFetcher } from './batch/batch-result.types.js';
-import { WeComBatchError } from './errors/wecom-batch.error.js';
+import { BatchApi } from './batch/batch-api.js';
+import { ImportQueue } from './batch/import-queue.js';
 import { WECOM_CALLBACK_ROUTE_MOUNTED } from './callback/callback.constants.js';
 import { FastifyCallbackBodyParsers } from './callback/fastify-body-parsers.js';
 import { createWeComCallbackController } from './callback/wecom-callback.controller.js';
@@ -47,14 +47,11 @@ const providers: Provider[] = [
   eventEmitterProvider,
   httpProvider,
   WeComClient,
-  {
-    // Interim: replaced by the batch API (batch/getresult over the WeCom client) when it lands.
-    provide: WECOM_BATCH_RESULT_FETCHER,
-    useValue: {
-      getResult: () => Promise.reject(new WeComBatchError('batch/getresult is not available yet')),
-    } satisfies JobResultFetcher,
-  },
+  BatchApi,
+  // The tracker polls and fetches rows through the typed batch API (a seam for unit tests).
+  { provide: WECOM_BATCH_RESULT_FETCHER, useExisting: BatchApi },
   JobTracker,
+  ImportQueue,
   BatchService,
   WeComCallbackService,
   FastifyCallbackBodyParsers,

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 const root = process.cwd();
 
 const ROOT_EXPORTS = [
+  'BatchJob',
   'BatchJobCompletedEvent',
   'BatchJobSubmittedEvent',
   'BatchService',
@@ -30,8 +31,13 @@ const ROOT_EXPORTS = [
   'WeComConfigError',
   'WeComCrypto',
   'WeComCryptoError',
+  'WeComImportBusyError',
+  'WeComInvalidRequestError',
+  'WeComJobTimeoutError',
+  'WeComLockTimeoutError',
   'WeComRowValidationError',
   'WeComStoreError',
+  'WeComSubmissionUncertainError',
   'buildDepartmentCsv',
   'buildMemberCsv',
   'validateDepartmentRows',

@@ -129,6 +129,27 @@ export class JobTracker implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   /**
+   * Persists the record of a job this instance just submitted and starts following it. A callback (or even the
+   * completion) may already have been recorded by a fast WeCom: what it wrote is kept. A store failure is
+   * logged, not thrown — the job exists in WeCom either way, and it is still followed in memory.
+   */
+  async registerSubmission(record: JobRecord, onSettled?: () => void): Promise<void> {
+    const { corpId, jobId } = record;
+    try {
+      await withStoreLock(this.store, recordLock(corpId, jobId), RECORD_LOCK, async () => {
+        const current = await this.store.getJob(corpId, jobId);
+        const next: JobRecord = current
+          ? { ...record, status: current.status, callback: current.callback, completion: current.completion }
+          : record;
+        await this.store.saveJob(next, this.jobTtlMs);
+      });
+    } catch (error) {
+      this.logger.error(`job ${jobId} was submitted but its record could not be saved: ${describe(error)}`);
+    }
+    this.track(jobId, { onSettled });
+  }
+
+  /**
    * Starts following a submitted job on this instance (idempotent). With a callback configured, polling starts
    * after `polling.callbackGraceMs`; without one, after `polling.initialIntervalMs`. `onSettled` runs once when
    * this instance stops following it (completed anywhere, tracking failed, timed out, or shutdown).
