@@ -214,6 +214,12 @@ describeWithRedis('RedisStore specifics', () => {
     expect((await store.listPendingJobs('corp')).map((j) => j.jobId)).toEqual(['job-1']);
     expect(await store.acquireLock('l', 60_000)).not.toBeNull();
     expect(await store.acquireLock('l', 60_000)).toBeNull();
+    // Published through the prefixed client, received on its duplicate: both name the channel the same way.
+    const received = inbox();
+    const otherInstance = track(new RedisStore(newClient({ keyPrefix: 'tenant-1:' }), { keyPrefix: prefix }));
+    await store.subscribe('chan', received.handler);
+    await otherInstance.publish('chan', 'hello');
+    expect(await received.next()).toBe('hello');
     expect((await admin.keys(`tenant-1:${prefix}*`)).sort()).toEqual(
       [`job:{corp}:job-1`, `job:{corp}:job-2`, 'lock:l', `pending:{corp}`].map((k) => `tenant-1:${prefix}${k}`).sort(),
     );
