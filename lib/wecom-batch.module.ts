@@ -1,4 +1,4 @@
-import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { BatchService } from './batch/batch.service.js';
 import { JobTracker } from './batch/job-tracker.service.js';
 import { BatchApi } from './batch/batch-api.js';
@@ -11,6 +11,7 @@ import { httpProvider } from './client/http.provider.js';
 import { WeComClient } from './client/wecom-client.js';
 import { eventEmitterProvider } from './events/event-emitter.provider.js';
 import { MemoryStore } from './stores/memory.store.js';
+import type { WeComBatchStore } from './stores/wecom-batch-store.interface.js';
 import { DEFAULT_CALLBACK_PATH } from './wecom-batch.constants.js';
 import {
   WECOM_BATCH_RESOLVED_OPTIONS,
@@ -70,7 +71,19 @@ const providers: Provider[] = [
  * ```
  */
 @Module({})
-export class WeComBatchModule extends ConfigurableModuleClass {
+export class WeComBatchModule extends ConfigurableModuleClass implements OnApplicationShutdown {
+  constructor(@Inject(WECOM_BATCH_STORE) private readonly store: WeComBatchStore) {
+    super();
+  }
+
+  /**
+   * Closes what the store opened itself (RedisStore's pub/sub connection; never the client you passed in), after
+   * the tracker and the import queue let go of it in `beforeApplicationShutdown`.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close?.();
+  }
+
   /** Registers the module with static options. */
   static override forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
     return WeComBatchModule.withProviders(super.forRoot(options), options);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WeComImportBusyError } from '../errors/wecom-import-busy.error.js';
 import type { WeComBatchStore } from '../stores/wecom-batch-store.interface.js';
@@ -21,7 +21,7 @@ export interface ImportSlot {
  * within this process and through a leased store lock across instances, until the previous job completed.
  */
 @Injectable()
-export class ImportQueue implements OnApplicationShutdown {
+export class ImportQueue implements BeforeApplicationShutdown {
   private readonly logger = new Logger(ImportQueue.name);
   private tail: Promise<void> = Promise.resolve();
   private waiting = 0;
@@ -66,8 +66,11 @@ export class ImportQueue implements OnApplicationShutdown {
     }
   }
 
-  /** Releases every slot this process holds, so other instances need not wait for the lease to run out. */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Releases every slot this process holds (before the module closes the store), so other instances need not
+   * wait for the lease to run out.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     await Promise.all([...this.held].map((slot) => slot.release()));
   }
 

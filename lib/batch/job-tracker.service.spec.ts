@@ -83,7 +83,7 @@ async function instance(
 beforeAll(() => Logger.overrideLogger(false));
 
 afterEach(async () => {
-  await Promise.all(open.splice(0).map((t) => t.onApplicationShutdown()));
+  await Promise.all(open.splice(0).map((t) => t.beforeApplicationShutdown()));
 });
 
 describe('JobTracker', () => {
@@ -222,6 +222,21 @@ describe('JobTracker', () => {
     expect(last.completed?.jobId).toBe('job-10');
     expect(reports.slice(0, -1).every((r) => r.status !== 3 && r.completed === undefined)).toBe(true);
     expect(reports.some((r) => r.percentage === 20 || r.percentage === 70)).toBe(true);
+  });
+
+  it('a delivery whose dedup mark was written but whose answer failed is recorded by the retry', async () => {
+    const store = new MemoryStore();
+    const { tracker, events } = await instance(store, new ScriptedFetcher([done('job-12')]));
+    const setOnce = store.setOnce.bind(store);
+    store.setOnce = async (key, ttl) => {
+      await setOnce(key, ttl); // applied at the store, but the reply is lost
+      throw new Error('timed out');
+    };
+    await expect(tracker.acceptCallback(callback('job-12'))).rejects.toThrow('timed out');
+    store.setOnce = setOnce;
+    await tracker.acceptCallback(callback('job-12'));
+    await expect(tracker.waitForJob('job-12')).resolves.toMatchObject({ source: 'callback' });
+    expect(events).toHaveLength(1);
   });
 
   it('the store being down makes acceptCallback reject (the controller answers non-200)', async () => {

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { EventEmitter2 } from '@nestjs/event-emitter';
 import { Observable, Subject, filter, firstValueFrom } from 'rxjs';
 import { WeComJobTimeoutError } from '../errors/wecom-job-timeout.error.js';
@@ -49,7 +55,7 @@ interface TrackingFailure {
  * emits), then `wecom.batch.job.failed` when the job or a row failed.
  */
 @Injectable()
-export class JobTracker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class JobTracker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(JobTracker.name);
   private readonly tracked = new Map<string, TrackedJob>();
   private readonly completions = new Subject<BatchJobCompletedEvent>();
@@ -87,8 +93,11 @@ export class JobTracker implements OnApplicationBootstrap, OnApplicationShutdown
     if (this.options.resumePendingJobs) await this.resumePendingJobs();
   }
 
-  /** Stops polling and listening; pending jobs stay pending in the store and are resumed by the next instance. */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Stops polling and listening (before the module closes the store); pending jobs stay pending in the store
+   * and are resumed by the next instance.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.closed = true;
     for (const job of this.tracked.values()) this.settle(job.jobId);
     this.completions.complete();
@@ -103,9 +112,22 @@ export class JobTracker implements OnApplicationBootstrap, OnApplicationShutdown
    */
   async acceptCallback(callback: BatchJobResultCallback): Promise<void> {
     const { corpId, jobId } = callback;
-    await withStoreLock(this.store, recordLock(corpId, jobId), RECORD_LOCK, async () => {
+    // Dedup mark first (SET NX): WeCom's retries and concurrent copies of a delivery stop here cheaply.
+    if (!(await this.store.setOnce(`callback:${corpId}:${jobId}`, this.jobTtlMs))) {
       const record = await this.store.getJob(corpId, jobId);
-      if (record?.status === 'completed' || record?.callback) return;
+      if (record?.status === 'completed') return;
+      if (record?.callback) {
+        // Recorded by an earlier delivery. Follow it here too: that delivery may have failed (non-200) after
+        // its writes went through, and then nobody else would.
+        this.track(jobId, { delayMs: 0 });
+        return;
+      }
+      // Marked but not recorded: an earlier attempt died between the two writes. Record it now.
+    }
+    const completed = await withStoreLock(this.store, recordLock(corpId, jobId), RECORD_LOCK, async () => {
+      const record = await this.store.getJob(corpId, jobId);
+      if (record?.status === 'completed') return true;
+      if (record?.callback) return false;
       const next: JobRecord = record ?? {
         // A job this app did not submit (or whose record expired): tracked all the same, so its result is kept.
         corpId,
@@ -121,11 +143,10 @@ export class JobTracker implements OnApplicationBootstrap, OnApplicationShutdown
         receivedAt: Date.now(),
       };
       await this.store.saveJob(next, this.jobTtlMs);
+      return false;
     });
-    if (await this.store.setOnce(`callback:${corpId}:${jobId}`, this.jobTtlMs)) {
-      // After the ACK: the pipeline answers WeCom as soon as this returns; completion never delays it.
-      this.track(jobId, { delayMs: 0 });
-    }
+    // Completion runs after the ACK: the pipeline answers WeCom as soon as this returns.
+    if (!completed) this.track(jobId, { delayMs: 0 });
   }
 
   /**
