@@ -22,6 +22,8 @@ const DEPARTMENT_NAME_FORBIDDEN = /[\\:*?"<>|｜]/;
 const OPTIONAL_TEXT: readonly MemberField[] = ['mobile', 'email', 'position', 'alias', 'address', 'telephone'];
 
 type Mode = 'sync' | 'replace';
+/** Member key (lower-cased userid) holding each mobile and lower-cased email. */
+type Owners = { mobile: Map<string, string>; email: Map<string, string> };
 
 function row(userid: string, errcode: number): SimulatedUserResultRow {
   return { userid, errcode, errmsg: ERRMSG[errcode] ?? 'error' };
@@ -106,6 +108,7 @@ export class SimulatedCorpDirectory {
   /** Applies a member file (already checked with `checkMemberFile`); returns the getresult rows. */
   applyMembers(mode: Mode, rows: readonly MemberFileRow[]): SimulatedUserResultRow[] {
     const results: SimulatedUserResultRow[] = [];
+    const owners: Owners = { mobile: new Map(), email: new Map() };
     if (mode === 'replace') {
       // Deletions first, so a member of the file may take over a leaver's mobile or email.
       const inFile = new Set(rows.map(({ cells }) => (cells.userid ?? '').toLowerCase()));
@@ -115,20 +118,30 @@ export class SimulatedCorpDirectory {
         if (this.isCreator(member.userid)) protectedCreator.push(member.userid);
         else this.members.delete(key);
       }
-      for (const fileRow of rows) results.push(this.applyMemberRow(mode, fileRow));
+      this.indexOwners(owners);
+      for (const fileRow of rows) results.push(this.applyMemberRow(mode, fileRow, owners));
       for (const userid of protectedCreator) results.push(row(userid, 301005));
     } else {
-      for (const fileRow of rows) results.push(this.applyMemberRow(mode, fileRow));
+      this.indexOwners(owners);
+      for (const fileRow of rows) results.push(this.applyMemberRow(mode, fileRow, owners));
     }
     this.deleteEmptyPendingDepartments();
     return results;
+  }
+
+  /** Who holds each mobile and (case-insensitive) email, so a row's uniqueness check is O(1). */
+  private indexOwners(owners: Owners): void {
+    for (const [key, member] of this.members) {
+      if (member.mobile) owners.mobile.set(member.mobile, key);
+      if (member.email) owners.email.set(member.email.toLowerCase(), key);
+    }
   }
 
   private isCreator(userid: string): boolean {
     return this.creator !== undefined && this.creator.toLowerCase() === userid.toLowerCase();
   }
 
-  private applyMemberRow(mode: Mode, { cells, extra }: MemberFileRow): SimulatedUserResultRow {
+  private applyMemberRow(mode: Mode, { cells, extra }: MemberFileRow, owners: Owners): SimulatedUserResultRow {
     const userid = cells.userid ?? '';
     if (!USERID.test(userid) || byteLength(userid) > 64) return row(userid, 40003);
     const key = userid.toLowerCase();
@@ -224,14 +237,17 @@ export class SimulatedCorpDirectory {
     if (next.name === '') return row(userid, 60112);
     if (next.departments.length === 0) return row(userid, 60127);
     if (!next.mobile && !next.email) return row(userid, 60129);
-    for (const [otherKey, other] of this.members) {
-      if (otherKey === key) continue;
-      if (next.mobile && other.mobile === next.mobile) return row(userid, 60104);
-      if (next.email && other.email?.toLowerCase() === next.email.toLowerCase()) return row(userid, 60106);
-    }
+    const mobileOwner = next.mobile ? owners.mobile.get(next.mobile) : undefined;
+    if (mobileOwner !== undefined && mobileOwner !== key) return row(userid, 60104);
+    const emailOwner = next.email ? owners.email.get(next.email.toLowerCase()) : undefined;
+    if (emailOwner !== undefined && emailOwner !== key) return row(userid, 60106);
 
     const unknown = next.departments.filter((id) => !this.departments.has(id));
     if (unknown.length) this.createUnassigned(unknown);
+    if (existing?.mobile) owners.mobile.delete(existing.mobile);
+    if (existing?.email) owners.email.delete(existing.email.toLowerCase());
+    if (next.mobile) owners.mobile.set(next.mobile, key);
+    if (next.email) owners.email.set(next.email.toLowerCase(), key);
     this.members.set(key, next);
     return row(existing?.userid ?? userid, 0);
   }
@@ -259,7 +275,9 @@ export class SimulatedCorpDirectory {
       (d) => d.parentId === ROOT && d.name === UNASSIGNED_DEPARTMENT_NAME,
     );
     if (!holder) {
-      const id = Math.max(...this.departments.keys(), ...ids) + 1;
+      let id = 0;
+      for (const taken of [...this.departments.keys(), ...ids]) id = Math.max(id, taken);
+      id += 1;
       holder = { id, name: UNASSIGNED_DEPARTMENT_NAME, parentId: ROOT, order: 0 };
       this.departments.set(id, holder);
     }
@@ -308,6 +326,7 @@ export class SimulatedCorpDirectory {
     // Departments the file leaves out stay where they are until deleted below; a file row may not take
     // the name of such a sibling.
     const retained = [...this.departments.values()].filter((d) => !inFile.has(d.id));
+    const retainedNames = new Map(retained.map((d) => [`${d.parentId}\u0000${d.name}`, d.id]));
 
     const ordered = this.parentsFirst(rows);
     for (const r of ordered) {
@@ -320,7 +339,7 @@ export class SimulatedCorpDirectory {
       else if (r.order !== undefined && r.order !== '' && (!/^\d{1,10}$/.test(r.order) || Number(r.order) >= UINT32)) {
         errcode = 40058;
       } else if (id !== ROOT && !this.departments.has(parentId)) errcode = 60124;
-      else if (retained.some((d) => d.parentId === parentId && d.name === r.name && d.id !== id)) errcode = 60008;
+      else if ((retainedNames.get(`${parentId}\u0000${r.name}`) ?? id) !== id) errcode = 60008;
       if (errcode) {
         result(id, 0, errcode);
         continue;
@@ -370,20 +389,23 @@ export class SimulatedCorpDirectory {
 
   /** Deletes pending departments that have neither members nor sub-departments, leaves first. */
   private deleteEmptyPendingDepartments(): void {
+    if (this.pendingDeletion.size === 0) return;
+    const occupied = new Set<number>();
+    for (const member of this.members.values()) for (const id of member.departments) occupied.add(id);
+    const children = new Map<number, number>();
+    for (const d of this.departments.values()) children.set(d.parentId, (children.get(d.parentId) ?? 0) + 1);
     let deleted = true;
     while (deleted) {
       deleted = false;
       for (const id of this.pendingDeletion) {
-        if (!this.departments.has(id)) {
-          this.pendingDeletion.delete(id);
-          continue;
+        const department = this.departments.get(id);
+        if (department && (occupied.has(id) || (children.get(id) ?? 0) > 0)) continue;
+        if (department) {
+          this.departments.delete(id);
+          children.set(department.parentId, (children.get(department.parentId) ?? 1) - 1);
+          deleted = true;
         }
-        const hasChildren = [...this.departments.values()].some((d) => d.parentId === id);
-        const hasMembers = [...this.members.values()].some((m) => m.departments.includes(id));
-        if (hasChildren || hasMembers) continue;
-        this.departments.delete(id);
         this.pendingDeletion.delete(id);
-        deleted = true;
       }
     }
   }
