@@ -1,6 +1,7 @@
 import { stringify, type Options as StringifyOptions } from 'csv-stringify/sync';
 import { WeComRowValidationError, type WeComRowProblem } from '../../errors/wecom-row-validation.error.js';
 import { checkRowsSteps, SliceClock, type RowsCheck, type RowStepOptions } from '../rows/row-steps.js';
+import { needsCsvQuoting } from '../rows/wecom-rule.js';
 import type { RowValidationOptions } from '../rows/row-validator.js';
 
 /** Options of the CSV writers and builders. */
@@ -18,8 +19,10 @@ export interface CsvBuildResult {
 
 /** Decides a file's columns from its rows, then turns each row into its cells. */
 export interface CsvColumns<R> {
-  /** Notes which columns `row` uses (called for every row before any `cells`). */
+  /** Notes which columns valid `row` uses and their size (called for every row before any `cells`). */
   add(row: R): void;
+  /** Exact size in bytes of the data rows (header excluded), once every row was added. */
+  dataBytes(): number;
   headers(): string[];
   /** The field path of each column, in header order (`mobile`, `extAttrs.年龄`), for problems. */
   fields(): string[];
@@ -35,6 +38,9 @@ export interface CsvColumns<R> {
 const STRINGIFY: StringifyOptions = {
   delimiter: ',',
   record_delimiter: 'unix',
+  // Also quote a lone CR: csv-stringify only quotes the chosen record delimiter (LF) once one is set, and an
+  // unquoted CR before the LF would read as a CRLF line end.
+  quote_record_delimiter: true,
   eof: true,
   bom: false,
   header: false,
@@ -66,27 +72,68 @@ export function* buildCsvSteps<R>(
   }
 
   const headers = columns.headers();
-  const chunks: Buffer[] = [Buffer.from(stringify([headers], STRINGIFY), 'utf8')];
-  let size = chunks[0].length;
-  const clock = new SliceClock(options.sliceMs);
   const rows = checked.rows;
+  const head = stringify([headers], STRINGIFY);
+  const out = new ByteSink(Buffer.byteLength(head, 'utf8') + columns.dataBytes());
+  out.write(head);
+  const clock = new SliceClock(options.sliceMs);
   for (let start = 0; start < rows.length; start += BLOCK_ROWS) {
     const end = Math.min(start + BLOCK_ROWS, rows.length);
     const block = new Array<(string | undefined)[]>(end - start);
     for (let i = start; i < end; i++) block[i - start] = columns.cells(check.view(rows[i]) as R);
     const text = stringify(block, STRINGIFY);
-    if (!options.allowCsvQuoting && text.includes('"'))
+    if (!options.allowCsvQuoting && text.includes('"')) {
       throw changedWhileWriting(check, block, start, columns.fields());
-    const chunk = Buffer.from(text, 'utf8');
-    chunks.push(chunk);
-    size += chunk.length;
+    }
+    out.write(text);
     // Checked per block rather than per row: a block of 256 rows takes well under a millisecond.
     if (clock.dueNow()) {
       yield;
       clock.restart();
     }
   }
-  return { csv: Buffer.concat(chunks, size), rows: rows.length, columns: headers };
+  return { csv: out.bytes(), rows: rows.length, columns: headers };
+}
+
+/**
+ * Bytes a cell takes in the file: its UTF-8 length, plus the quotes around it and the doubled `"` inside when
+ * quoting is on and the cell needs it (csv-stringify's rule: it contains `,` `"` CR or LF).
+ */
+export function cellBytes(cell: string, quoting: boolean): number {
+  const bytes = Buffer.byteLength(cell, 'utf8');
+  if (!quoting || !needsCsvQuoting(cell)) return bytes;
+  let quotes = 0;
+  for (let i = cell.indexOf('"'); i >= 0; i = cell.indexOf('"', i + 1)) quotes++;
+  return bytes + 2 + quotes;
+}
+
+/**
+ * Collects the file in one Buffer of the size computed during the first pass, so writing it costs its own
+ * size in memory, where chunks plus `Buffer.concat` cost twice that at the end. Grows if the computed size
+ * was short (it should not be) and trims if it was long, so the bytes are right either way.
+ */
+class ByteSink {
+  private buf: Buffer;
+  private length = 0;
+
+  constructor(expectedBytes: number) {
+    // Zero-filled (alloc, not allocUnsafe): any unused room would stay reachable through `.buffer`.
+    this.buf = Buffer.alloc(expectedBytes);
+  }
+
+  write(text: string): void {
+    const needed = this.length + Buffer.byteLength(text, 'utf8');
+    if (needed > this.buf.length) {
+      const grown = Buffer.alloc(Math.max(needed, Math.ceil(this.buf.length * 1.5)));
+      this.buf.copy(grown, 0, 0, this.length);
+      this.buf = grown;
+    }
+    this.length += this.buf.write(text, this.length, 'utf8');
+  }
+
+  bytes(): Buffer {
+    return this.length === this.buf.length ? this.buf : Buffer.from(this.buf.subarray(0, this.length));
+  }
 }
 
 /**
@@ -102,7 +149,7 @@ function changedWhileWriting<R>(
   const problems: WeComRowProblem[] = [];
   block.forEach((cells, i) =>
     cells.forEach((cell, c) => {
-      if (cell !== undefined && /[,"\r\n]/.test(cell)) {
+      if (cell !== undefined && needsCsvQuoting(cell)) {
         problems.push({
           row: start + i,
           field: fields[c],

@@ -17,7 +17,9 @@ export function buildDepartmentCsv(
   rows: Iterable<DepartmentRow>,
   options: CsvBuildOptions = {},
 ): Promise<CsvBuildResult> {
-  return runSliced(buildCsvSteps(new DepartmentRowsCheck(options), new DepartmentCsvColumns(), rows, options));
+  return runSliced(
+    buildCsvSteps(new DepartmentRowsCheck(options), new DepartmentCsvColumns(!!options.allowCsvQuoting), rows, options),
+  );
 }
 
 /**
@@ -28,5 +30,7 @@ export function writeDepartmentCsv(
   rows: Iterable<DepartmentRow>,
   options: Omit<CsvBuildOptions, 'sliceMs'> = {},
 ): Buffer {
-  return runBlocking(buildCsvSteps(new DepartmentRowsCheck(options), new DepartmentCsvColumns(), rows, options)).csv;
+  return runBlocking(
+    buildCsvSteps(new DepartmentRowsCheck(options), new DepartmentCsvColumns(!!options.allowCsvQuoting), rows, options),
+  ).csv;
 }

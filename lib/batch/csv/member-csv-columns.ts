@@ -1,5 +1,5 @@
 import type { MemberRow } from '../rows/member-row.js';
-import type { CsvColumns } from './csv-build.js';
+import { cellBytes, type CsvColumns } from './csv-build.js';
 import { MEMBER_CSV_FIELDS, MEMBER_CSV_HEADERS, type MemberCsvField } from './csv-headers.js';
 
 type Cell = string | undefined;
@@ -34,39 +34,63 @@ const FORMAT: { [F in MemberCsvField]: (row: MemberRow) => Cell } = {
 /**
  * The columns of a member CSV: a standard column is present iff some row sets the field (not undefined/null),
  * in the template's order; then one column per extended attribute, in first-seen order. A column the file
- * leaves out is a field WeCom leaves untouched.
+ * leaves out is a field WeCom leaves untouched. While the rows are checked it also adds up each column's
+ * bytes, so the file can be written into a buffer of exactly its size.
  */
 export class MemberCsvColumns implements CsvColumns<MemberRow> {
-  private readonly used = new Set<MemberCsvField>();
-  private readonly extNames = new Set<string>();
+  private readonly used = new Array<boolean>(MEMBER_CSV_FIELDS.length).fill(false);
+  private readonly bytes = new Array<number>(MEMBER_CSV_FIELDS.length).fill(0);
+  /** Extended attribute name → bytes of its cells, in first-seen order. */
+  private readonly ext = new Map<string, number>();
+  private rows = 0;
   private plan?: ((row: MemberRow) => Cell)[];
 
+  constructor(private readonly quoting: boolean) {}
+
   add(row: MemberRow): void {
-    if (this.used.size < MEMBER_CSV_FIELDS.length) {
-      const values = row as unknown as Record<string, unknown>;
-      for (const field of MEMBER_CSV_FIELDS) if (values[field] != null) this.used.add(field);
+    this.rows++;
+    for (let i = 0; i < MEMBER_CSV_FIELDS.length; i++) {
+      const cell = FORMAT[MEMBER_CSV_FIELDS[i]](row);
+      if (cell === undefined) continue;
+      this.used[i] = true;
+      this.bytes[i] += cellBytes(cell, this.quoting);
     }
     const ext = row.extAttrs;
-    if (ext != null && typeof ext === 'object') {
-      for (const name of Object.keys(ext)) if (ext[name] != null) this.extNames.add(name);
+    if (ext != null) {
+      for (const name of Object.keys(ext)) {
+        const value = ext[name];
+        if (value != null) this.ext.set(name, (this.ext.get(name) ?? 0) + cellBytes(value, this.quoting));
+      }
     }
   }
 
   headers(): string[] {
-    return [...MEMBER_CSV_FIELDS.filter((f) => this.used.has(f)).map((f) => MEMBER_CSV_HEADERS[f]), ...this.extNames];
+    return [...this.standard().map((f) => MEMBER_CSV_HEADERS[f]), ...this.ext.keys()];
   }
 
   fields(): string[] {
-    return [...MEMBER_CSV_FIELDS.filter((f) => this.used.has(f)), ...[...this.extNames].map((n) => `extAttrs.${n}`)];
+    return [...this.standard(), ...[...this.ext.keys()].map((n) => `extAttrs.${n}`)];
+  }
+
+  dataBytes(): number {
+    const columns = this.standard().length + this.ext.size;
+    let total = this.rows * columns; // the commas between cells and the LF after each row
+    for (let i = 0; i < MEMBER_CSV_FIELDS.length; i++) if (this.used[i]) total += this.bytes[i];
+    for (const b of this.ext.values()) total += b;
+    return total;
   }
 
   cells(row: MemberRow): Cell[] {
     this.plan ??= [
-      ...MEMBER_CSV_FIELDS.filter((f) => this.used.has(f)).map((f) => FORMAT[f]),
-      ...[...this.extNames].map((name) => (r: MemberRow) => r.extAttrs?.[name] ?? undefined),
+      ...this.standard().map((f) => FORMAT[f]),
+      ...[...this.ext.keys()].map((name) => (r: MemberRow) => r.extAttrs?.[name] ?? undefined),
     ];
     const cells = new Array<Cell>(this.plan.length);
     for (let i = 0; i < this.plan.length; i++) cells[i] = this.plan[i](row);
     return cells;
+  }
+
+  private standard(): MemberCsvField[] {
+    return MEMBER_CSV_FIELDS.filter((_, i) => this.used[i]);
   }
 }

@@ -86,7 +86,7 @@ describe('writeMemberCsv', () => {
     );
   });
 
-  it('quotes them per RFC 4180 with allowCsvQuoting', () => {
+  it('quotes them per RFC 4180 with allowCsvQuoting (a lone CR too, so it cannot read as a line end)', () => {
     const csv = writeMemberCsv(
       [
         {
@@ -94,13 +94,14 @@ describe('writeMemberCsv', () => {
           name: 'Zhang, "San"',
           mobile: '1',
           departments: [1],
+          alias: 'a\rb',
           address: 'l1\nl2',
           extAttrs: { 'x,y': 'v' },
         },
       ],
       { allowCsvQuoting: true },
     );
-    expect(text(csv)).toBe('姓名,帐号,手机号,所在部门,地址,"x,y"\n"Zhang, ""San""",a,1,1,"l1\nl2",v\n');
+    expect(text(csv)).toBe('姓名,帐号,手机号,所在部门,别名,地址,"x,y"\n"Zhang, ""San""",a,1,1,"a\rb","l1\nl2",v\n');
   });
 
   it('throws WeComRowValidationError with every problem and produces nothing for invalid rows', () => {
@@ -330,6 +331,14 @@ describe('round trip through csv-parse', () => {
           for (const header of headers) expect(record[header]).toBe(expectedCell(rows[i], header));
         });
         if (!quoting) expect(csv.includes('"')).toBe(false);
+        // Outside quoted cells there is no CR: line ends are LF only.
+        expect(
+          text(csv)
+            .replace(/"(?:[^"]|"")*"/g, '')
+            .includes('\r'),
+        ).toBe(false);
+        // The size computed while checking is exact: the file was written into one buffer of its own size.
+        expect(csv.buffer.byteLength).toBe(csv.length);
       }),
       { numRuns: 100 },
     );

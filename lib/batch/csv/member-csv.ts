@@ -19,7 +19,9 @@ import { MemberCsvColumns } from './member-csv-columns.js';
  * Do not modify the rows while the promise is pending.
  */
 export function buildMemberCsv(rows: Iterable<MemberRow>, options: CsvBuildOptions = {}): Promise<CsvBuildResult> {
-  return runSliced(buildCsvSteps(new MemberRowsCheck(options), new MemberCsvColumns(), rows, options));
+  return runSliced(
+    buildCsvSteps(new MemberRowsCheck(options), new MemberCsvColumns(!!options.allowCsvQuoting), rows, options),
+  );
 }
 
 /**
@@ -28,5 +30,7 @@ export function buildMemberCsv(rows: Iterable<MemberRow>, options: CsvBuildOptio
  * @throws WeComRowValidationError listing every problem when a row is invalid.
  */
 export function writeMemberCsv(rows: Iterable<MemberRow>, options: Omit<CsvBuildOptions, 'sliceMs'> = {}): Buffer {
-  return runBlocking(buildCsvSteps(new MemberRowsCheck(options), new MemberCsvColumns(), rows, options)).csv;
+  return runBlocking(
+    buildCsvSteps(new MemberRowsCheck(options), new MemberCsvColumns(!!options.allowCsvQuoting), rows, options),
+  ).csv;
 }

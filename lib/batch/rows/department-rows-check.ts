@@ -35,18 +35,23 @@ export class DepartmentRowsCheck implements RowsCheck<DepartmentRow> {
     return typeof row === 'object' && row !== null && !Array.isArray(row) ? this.validator.view(row) : undefined;
   }
 
-  /** Checks the row at `index`; returns its view (also when invalid) or undefined. */
+  /** Checks the row at `index`; returns its view when the row passed its own checks (for the writer). */
   add(input: unknown, index: number): DepartmentRow | undefined {
     this.count++;
     const row = this.view(input);
-    this.validator.check(row ?? input, index, this.problems);
-    if (!row) return undefined;
+    const valid = this.validator.check(row ?? input, index, this.problems);
+    if (row) this.track(row, index);
+    return valid ? row : undefined;
+  }
+
+  /** Records what the tree checks need: the id, its parent and the name under that parent. */
+  private track(row: DepartmentRow, index: number): void {
     const { id, parentId, name } = row as { id: unknown; parentId: unknown; name: unknown };
-    if (!isUint32(id, 1)) return row;
+    if (!isUint32(id, 1)) return;
     const first = this.rowOfId.get(id);
     if (first !== undefined) {
       this.problems.push({ row: index, field: 'id', message: `repeats the id of row ${first}`, code: 302006 });
-      return row;
+      return;
     }
     this.rowOfId.set(id, index);
     if (isUint32(parentId)) {
@@ -65,7 +70,6 @@ export class DepartmentRowsCheck implements RowsCheck<DepartmentRow> {
         }
       }
     }
-    return row;
   }
 
   /** All problems, the tree's included, once every row has been added. */

@@ -27,11 +27,11 @@ export class MemberRowsCheck implements RowsCheck<MemberRow> {
     return typeof row === 'object' && row !== null && !Array.isArray(row) ? this.validator.view(row) : undefined;
   }
 
-  /** Checks the row at `index`; returns its view (also when invalid, for column planning) or undefined. */
+  /** Checks the row at `index`; returns its view when the row passed its own checks (for the writer). */
   add(input: unknown, index: number): MemberRow | undefined {
     this.count++;
     const row = this.view(input);
-    this.validator.check(row ?? input, index, this.problems);
+    const valid = this.validator.check(row ?? input, index, this.problems);
     if (!row) return undefined;
     const { userid, mobile, email } = row as { userid: unknown; mobile: unknown; email: unknown };
     if (typeof userid === 'string' && userid !== '') {
@@ -41,7 +41,7 @@ export class MemberRowsCheck implements RowsCheck<MemberRow> {
     if (typeof email === 'string' && email !== '') {
       this.unique(this.emails, email.toLowerCase(), index, 'email', 60106, 'e-mails are compared ignoring case');
     }
-    return row;
+    return valid ? row : undefined;
   }
 
   /** All problems, file-level ones included, once every row has been added. */

@@ -18,9 +18,9 @@ export interface RowStepOptions {
 export interface RowsCheck<R> {
   /** What the rows describe, for error messages. */
   readonly kind: 'member' | 'department';
-  /** Checks the row at `index` and returns the view to write (undefined for non-objects). */
+  /** Checks the row at `index`; returns the view to write when the row passed its own checks. */
   add(input: unknown, index: number): R | undefined;
-  /** The view of a row, as `add` returned it. */
+  /** The view of a row, as `add` returns it for valid rows. */
   view(input: unknown): R | undefined;
   /** All problems, once every row was added. */
   finish(): WeComRowProblem[];
