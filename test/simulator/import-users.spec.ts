@@ -309,7 +309,8 @@ describe('batch/replaceuser', () => {
 
 describe('jobs and batch/getresult', () => {
   it('reports status 1 → 2 → 3 with percentage, and rows only once done', async () => {
-    const token = await start({}, { jobDelayMs: 300 });
+    // Status 1 for the first half of jobDelayMs, 2 for the second: long enough to observe on a busy machine.
+    const token = await start({}, { jobDelayMs: 1000 });
     const answer = await submit(sim, token, 'syncuser', `${MEMBER_HEADER}\n张三,zhangsan,13800000001,,2\n`);
     expect(answer).toEqual({ errcode: 0, errmsg: 'ok', jobid: expect.any(String) });
     expect(Buffer.byteLength(answer.jobid)).toBeLessThanOrEqual(64);
@@ -324,15 +325,20 @@ describe('jobs and batch/getresult', () => {
       result: [],
     });
     expect(sim.directory().users).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const running = await getResult(sim, token, answer.jobid);
+    let running = started;
+    while (running.status === 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      running = await getResult(sim, token, answer.jobid);
+    }
     expect(running.status).toBe(2);
     expect(running.percentage).toBeGreaterThan(0);
     expect(running.percentage).toBeLessThan(100);
     expect(running.result).toEqual([]);
+    expect(sim.directory().users).toEqual([]);
     await sim.settled();
     const done = await getResult(sim, token, answer.jobid);
     expect(done).toMatchObject({ status: 3, percentage: 100, result: [{ userid: 'zhangsan', errcode: 0 }] });
+    expect(sim.directory().users.map((u) => u.userid)).toEqual(['zhangsan']);
   });
 
   it('runs one import at a time per corp, across job types: 302008 while one runs', async () => {
