@@ -9,7 +9,8 @@ export interface WeComRowProblem {
   row: number;
   /**
    * The camelCase field, with a path into lists and extended attributes where it helps:
-   * `mobile`, `departments[2]`, `extAttrs.年龄`; `(file)` for a problem that belongs to no single field.
+   * `mobile`, `departments[2]`, `extAttrs.年龄`; `(row)` when the row is not an object; `(file)` for a problem
+   * of the input as a whole.
    */
   field: string;
   /** What is wrong, short and without the value. */

@@ -83,7 +83,7 @@ export function* buildCsvSteps<R>(
     for (let i = start; i < end; i++) block[i - start] = columns.cells(check.view(rows[i]) as R);
     const text = stringify(block, STRINGIFY);
     if (!options.allowCsvQuoting && text.includes('"')) {
-      throw changedWhileWriting(check, block, start, columns.fields());
+      throw changedWhileWriting(check, block, start, columns.fields(), rows.length);
     }
     out.write(text);
     // Checked per block rather than per row: a block of 256 rows takes well under a millisecond.
@@ -145,6 +145,7 @@ function changedWhileWriting<R>(
   block: (string | undefined)[][],
   start: number,
   fields: string[],
+  rowCount: number,
 ): WeComRowValidationError {
   const problems: WeComRowProblem[] = [];
   block.forEach((cells, i) =>
@@ -159,5 +160,5 @@ function changedWhileWriting<R>(
       }
     }),
   );
-  return new WeComRowValidationError(check.kind, problems, problems.length);
+  return new WeComRowValidationError(check.kind, problems, rowCount);
 }

@@ -74,7 +74,14 @@ const treeArb = (quoting: boolean): fc.Arbitrary<DepartmentRow[]> =>
                 )
               : 'grapheme',
           })
-          .filter((s) => !/[\\:*?"<>|\uFF5C]/.test(s) && (quoting || !/[,\r\n]/.test(s))),
+          .filter(
+            (s) =>
+              !/[\\:*?"<>|\uFF5C]/.test(s) &&
+              (quoting || !/[,\r\n]/.test(s)) &&
+              s.trim() === s &&
+              [...s].length <= 28 &&
+              Buffer.byteLength(s) <= 60,
+          ),
         order: fc.option(fc.integer({ min: 0, max: 2 ** 32 - 1 }), { nil: undefined }),
         withRoot: fc.boolean(),
       }),

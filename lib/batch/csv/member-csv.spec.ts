@@ -194,7 +194,7 @@ describe('buildMemberCsv', () => {
 
 // --- The round trip: any valid rows → CSV → csv-parse → the same values, by header name. ---
 
-/** Text without the characters that need quoting (strict mode) or with them (quoting mode). */
+/** Trimmed text without the characters that need quoting (strict mode) or with them (quoting mode). */
 const textArb = (quoting: boolean, min: number, max: number) =>
   fc
     .string({
@@ -207,7 +207,7 @@ const textArb = (quoting: boolean, min: number, max: number) =>
           )
         : fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }).filter((c) => !/[,"\r\n]/.test(c)),
     })
-    .filter((s) => [...s].length >= min && [...s].length <= max);
+    .filter((s) => [...s].length >= min && [...s].length <= max && s.trim() === s);
 
 const memberRowArb = (quoting: boolean): fc.Arbitrary<MemberRow> =>
   fc

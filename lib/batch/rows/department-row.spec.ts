@@ -62,6 +62,10 @@ describe('DepartmentRow rules', () => {
     expect(await found([dep(2, 1, 'a,b'), dep(3, 1, 'a\nb')], { allowCsvQuoting: true })).toEqual([]);
   });
 
+  it('name: surrounding whitespace is refused, not trimmed', async () => {
+    expect(await found([dep(2, 1, '研发 '), dep(3, 1, ' 测试')])).toEqual(['0:name:-', '1:name:-']);
+  });
+
   it('parentId: 0 for the root row only; an integer ≥ 0; required', async () => {
     expect(await found([dep(1, 1)])).toEqual(['0:parentId:60124']);
     expect(await found([dep(2, 0)])).toEqual(['0:parentId:60124']);

@@ -23,7 +23,7 @@ export class DepartmentRow {
 
   /**
    * 部门名称 — 1–32 characters (60001), at most 64 UTF-8 bytes (60125), without `\ : * ? " < > |` or `｜`
-   * (60009). Unique among the children of one parent (302007).
+   * (60009), no surrounding whitespace. Unique among the children of one parent (302007).
    */
   @WeComRule('wecomDepartmentName', departmentNameRule)
   @CsvSafe()

@@ -143,6 +143,15 @@ describe('MemberRow rules', () => {
     expect(await one({ extAttrs: { 年龄: '\uDC00' } })).toEqual(['0:extAttrs.年龄:-']);
   });
 
+  it('refuses surrounding whitespace instead of trimming it (the import may drop it)', async () => {
+    expect(await one({ name: ' 张三', position: '工程师\u3000', extAttrs: { 年龄: '30 ' } })).toEqual([
+      '0:name:-',
+      '0:position:-',
+      '0:extAttrs.年龄:-',
+    ]);
+    expect(await one({ name: '张 三' })).toEqual([]);
+  });
+
   it('reports a misspelt property instead of dropping it silently', async () => {
     expect(await one({ mobil: '138' })).toEqual(['0:mobil:-']);
   });

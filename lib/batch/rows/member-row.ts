@@ -33,7 +33,8 @@ export type MemberGender = 'male' | 'female' | 1 | 2;
  * field or leaves it alone is not documented by WeCom — give the field on every row if that matters).
  *
  * Text fields must not contain `,` `"` CR or LF unless the module option `allowCsvQuoting` is set (WeCom's
- * support for quoted CSV cells is unconfirmed). Nothing is trimmed or rewritten: a value is uploaded as given.
+ * support for quoted CSV cells is unconfirmed). Nothing is trimmed or rewritten: a value is uploaded as given,
+ * so text with leading or trailing whitespace is refused rather than trimmed behind your back.
  *
  * ```ts
  * const row: MemberRow = { userid: 'zhangsan', name: '张三', mobile: '13800000000', departments: [1, 2] };
@@ -60,7 +61,10 @@ export class MemberRow {
   @WeComRule('wecomMobile', mobileRule)
   mobile?: string;
 
-  /** 邮箱 — a valid e-mail address of 6–64 bytes (60105); unique within the file, ignoring case (60106). */
+  /**
+   * 邮箱 — an e-mail address of 6–64 bytes (60105): ASCII, as HTML's `<input type="email">` defines it, with a
+   * dotted domain. Unique within the file, ignoring case (60106).
+   */
   @IsOptional()
   @WeComRule('wecomEmail', emailRule)
   @CsvSafe()

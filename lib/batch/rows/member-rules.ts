@@ -1,5 +1,5 @@
 import { RESERVED_MEMBER_HEADERS } from '../csv/csv-headers.js';
-import { isUint32, isWellFormedText, textRule, type RuleCheck } from './wecom-rule.js';
+import { isTrimmed, isUint32, isWellFormedText, SURROUNDING_SPACE, textRule, type RuleCheck } from './wecom-rule.js';
 
 // The member rules of the WeCom import template (../shared/wecom-api.md §5.2, §10.1), one function per column.
 // MemberRow attaches them with decorators; each reports every problem with the errcode it would cause.
@@ -175,7 +175,7 @@ export const isLeaderInDeptRule = alignedListRule((x) => typeof x === 'boolean',
 export const memberOrderRule = alignedListRule((x) => isUint32(x), 'must be an integer from 0 to 4294967295');
 
 /**
- * Extended attributes: a plain object of attribute name → text. A name becomes a column header, so it must be
+ * Extended attributes: a plain object of attribute name → text (no surrounding whitespace, as for every text). A name becomes a column header, so it must be
  * non-empty, without surrounding spaces (it would not match the attribute created in the admin console, and
  * WeCom ignores unknown attributes silently), and must not be one of the template's own headers.
  */
@@ -198,6 +198,7 @@ export const extAttrsRule: RuleCheck = (value, _row, report) => {
     if (!isWellFormedText(key)) problems.push('the attribute name contains an unpaired UTF-16 surrogate');
     if (typeof v !== 'string') problems.push('must be a string');
     else if (!isWellFormedText(v)) problems.push('contains an unpaired UTF-16 surrogate (not valid Unicode text)');
+    else if (!isTrimmed(v)) problems.push(SURROUNDING_SPACE);
     if (problems.length > 0) {
       ok = false;
       if (!report) return false;

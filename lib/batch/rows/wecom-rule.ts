@@ -125,8 +125,9 @@ export interface TextRuleOptions {
 }
 
 /**
- * A text rule: string, well-formed Unicode, length within limits, optional pattern and forbidden characters.
- * Every failing aspect is reported, each with its errcode.
+ * A text rule: string, well-formed Unicode, length within limits, optional pattern and forbidden characters,
+ * no surrounding whitespace (WeCom is not documented to keep it, and the module never trims for you). Every
+ * failing aspect is reported, each with its errcode.
  */
 export function textRule(o: TextRuleOptions): RuleCheck {
   const unitName = o.unit === 'chars' ? 'characters' : 'bytes';
@@ -177,8 +178,21 @@ export function textRule(o: TextRuleOptions): RuleCheck {
       if (!report) return false;
       report({ path: '', message: 'contains an unpaired UTF-16 surrogate (not valid Unicode text)' });
     }
+    if (!isTrimmed(value)) {
+      ok = false;
+      if (!report) return false;
+      report({ path: '', message: SURROUNDING_SPACE });
+    }
     return ok;
   };
+}
+
+/** Why surrounding whitespace is refused rather than trimmed: nothing is changed silently. */
+export const SURROUNDING_SPACE = 'has leading or trailing whitespace, which the import may drop: trim it first';
+
+/** False for text with leading or trailing whitespace (as `String.prototype.trim` sees it). */
+export function isTrimmed(s: string): boolean {
+  return s.length === 0 || s.trim().length === s.length;
 }
 
 /**
