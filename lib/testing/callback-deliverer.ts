@@ -37,7 +37,7 @@ export class CallbackDeliverer {
 
   constructor(private readonly settings: DelivererSettings) {}
 
-  /** Every attempt so far, oldest first (live objects: copy before keeping). */
+  /** Every attempt so far, oldest first (copies). */
   deliveries(): CallbackDelivery[] {
     return this.log.map((d) => ({ ...d, query: { ...d.query }, event: { ...d.event } }));
   }

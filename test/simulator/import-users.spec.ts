@@ -226,6 +226,12 @@ describe('batch/syncuser', () => {
       });
       expect(answer.errcode).toBe(40057);
     }
+    const notBoolean = await postJson(sim, `/cgi-bin/batch/syncuser?access_token=${token}`, {
+      media_id: mediaId,
+      to_invite: 'no',
+    });
+    expect(notBoolean.errcode).toBe(40058);
+    expect(sim.jobs()).toEqual([]);
     const broken = await postJson(sim, `/cgi-bin/batch/syncuser?access_token=${token}`, '{"media_id":');
     expect([broken.errcode, broken.errmsg]).toEqual([40058, expect.stringContaining('Warning: wrong json format.')]);
   });
