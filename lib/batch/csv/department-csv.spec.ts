@@ -3,6 +3,7 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { WeComRowValidationError } from '../../errors/wecom-row-validation.error.js';
 import type { DepartmentRow } from '../rows/department-row.js';
+import { readPartyFile } from '../../testing/import-file.js';
 import { buildDepartmentCsv, writeDepartmentCsv } from './department-csv.js';
 
 describe('writeDepartmentCsv', () => {
@@ -104,7 +105,7 @@ const treeArb = (quoting: boolean): fc.Arbitrary<DepartmentRow[]> =>
       return rows.reverse();
     });
 
-describe('round trip through csv-parse', () => {
+describe('round trip through csv-parse and the simulator', () => {
   it.each([false, true])(
     'any valid tree comes back with the same values by header (allowCsvQuoting: %p)',
     (quoting) => {
@@ -122,6 +123,15 @@ describe('round trip through csv-parse', () => {
               部门ID: String(r.id),
               父部门ID: String(r.parentId),
               ...(withOrder ? { 排序: r.order === undefined ? '' : String(r.order) } : {}),
+            })),
+          );
+          // The simulator's parser reads the same department rows.
+          expect(readPartyFile(csv)).toEqual(
+            rows.map((r) => ({
+              name: r.name,
+              id: String(r.id),
+              parentId: String(r.parentId),
+              ...(withOrder ? { order: r.order === undefined ? '' : String(r.order) } : {}),
             })),
           );
         }),

@@ -3,6 +3,7 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { WeComRowValidationError } from '../../errors/wecom-row-validation.error.js';
 import type { MemberRow } from '../rows/member-row.js';
+import { readMemberFile, type MemberFileRow } from '../../testing/import-file.js';
 import { buildMemberCsv, writeMemberCsv } from './member-csv.js';
 
 const text = (csv: Buffer) => csv.toString('utf8');
@@ -317,7 +318,7 @@ function expectedHeaders(rows: MemberRow[]): string[] {
   return [...standard, ...ext];
 }
 
-describe('round trip through csv-parse', () => {
+describe('round trip through csv-parse and the simulator', () => {
   it.each([false, true])('any valid rows come back with the same values by header (allowCsvQuoting: %p)', (quoting) => {
     fc.assert(
       fc.property(fc.array(memberRowArb(quoting), { minLength: 1, maxLength: 12 }), (generated) => {
@@ -339,6 +340,17 @@ describe('round trip through csv-parse', () => {
         ).toBe(false);
         // The size computed while checking is exact: the file was written into one buffer of its own size.
         expect(csv.buffer.byteLength).toBe(csv.length);
+        // The simulator's parser (our model of WeCom's) reads the same values, by field.
+        const simulated = readMemberFile(csv) as MemberFileRow[];
+        expect(simulated).toHaveLength(rows.length);
+        simulated.forEach((read, i) => {
+          for (const [field, header] of TEMPLATE) {
+            if (headers.includes(header)) expect(read.cells[field]).toBe(expectedCell(rows[i], header));
+          }
+          for (const header of headers.filter((h) => !TEMPLATE.some(([, t]) => t === h))) {
+            expect(read.extra[header]).toBe(expectedCell(rows[i], header));
+          }
+        });
       }),
       { numRuns: 100 },
     );
