@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { WeComRowValidationError } from '../../errors/wecom-row-validation.error.js';
 import type { MemberRow } from '../rows/member-row.js';
 import { readMemberFile, type MemberFileRow } from '../../testing/import-file.js';
+import type { MemberCsvField } from './csv-headers.js';
 import { buildMemberCsv, writeMemberCsv } from './member-csv.js';
 
 const text = (csv: Buffer) => csv.toString('utf8');
@@ -294,7 +295,7 @@ function expectedCell(row: MemberRow, header: string): string {
   }
 }
 
-const TEMPLATE: [keyof MemberRow, string][] = [
+const TEMPLATE: [MemberCsvField, string][] = [
   ['name', '姓名'],
   ['userid', '帐号'],
   ['mobile', '手机号'],
