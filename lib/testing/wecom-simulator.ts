@@ -230,7 +230,11 @@ export class WeComSimulator {
     if (this.closed) return;
     this.closed = true;
     for (const corp of this.corps.values()) {
-      for (const job of corp.jobs) job.timers.forEach(clearTimeout);
+      for (const job of corp.jobs) {
+        job.timers.forEach(clearTimeout);
+        // Unfinished jobs stay unfinished, but nobody waiting in settled() should hang on them.
+        job.finish();
+      }
     }
     for (const [timer, resume] of this.delays) {
       clearTimeout(timer);

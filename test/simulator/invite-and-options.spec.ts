@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { WeComSimulator, WeComSimulatorError, type WeComSimulatorOptions } from '../../lib/testing/index.js';
-import { getToken, postJson, startSimulator } from './helpers.js';
+import { getToken, postJson, startSimulator, submit } from './helpers.js';
 
 let sim: WeComSimulator | undefined;
 afterEach(async () => {
@@ -66,6 +66,19 @@ describe('WeComSimulator.start() options', () => {
     await sim.close();
     await sim.close();
     await expect(fetch(`${sim.baseUrl}/cgi-bin/gettoken`)).rejects.toThrow();
+  });
+
+  it('close() stops running jobs: settled() returns and the directory is left as it was', async () => {
+    sim = await startSimulator({ jobDelayMs: 60_000 });
+    const token = await getToken(sim);
+    const answer = await submit(sim, token, 'syncuser', '姓名,帐号,手机号,所在部门\n张三,zs,13800000001,1\n');
+    expect(answer.errcode).toBe(0);
+    const started = Date.now();
+    await sim.close();
+    await sim.settled();
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(sim.jobs()[0].status).toBe(1);
+    expect(sim.directory().users).toEqual([]);
   });
 
   it('adds the root department and exposes the initial directory', async () => {
