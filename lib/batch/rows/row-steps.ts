@@ -2,14 +2,14 @@ import { performance } from 'node:perf_hooks';
 import type { WeComRowProblem } from '../../errors/wecom-row-validation.error.js';
 
 /** Work done between two hand-backs to the event loop, by default. */
-export const DEFAULT_SLICE_MS = 10;
+export const DEFAULT_SLICE_MS = 5;
 
 /** Options shared by the row checkers and CSV builders. */
 export interface RowStepOptions {
   /**
    * Longest stretch of synchronous work, in milliseconds, before the async functions hand the event loop back
    * (`setImmediate`) so the app keeps serving requests while a large import is prepared.
-   * @default 10
+   * @default 5
    */
   sliceMs?: number;
 }
