@@ -1,7 +1,7 @@
 import type { WeComRowProblem } from '../../errors/wecom-row-validation.error.js';
 import { DepartmentRow } from './department-row.js';
 import { MAX_DEPARTMENT_DEPTH, ROOT_DEPARTMENT_ID } from './department-rules.js';
-import type { RowsCheck } from './row-steps.js';
+import type { RowsCheck, SliceClock } from './row-steps.js';
 import { RowValidator, type RowValidationOptions } from './row-validator.js';
 import { isUint32 } from './wecom-rule.js';
 
@@ -72,7 +72,7 @@ export class DepartmentRowsCheck implements RowsCheck<DepartmentRow> {
     }
   }
 
-  /** All problems, the tree's included, once every row has been added. */
+  /** All problems, the tree's included, once every row has been added and the tree checked. */
   finish(): WeComRowProblem[] {
     if (this.count === 0) {
       this.problems.push({
@@ -81,21 +81,24 @@ export class DepartmentRowsCheck implements RowsCheck<DepartmentRow> {
         message: 'no rows: WeCom rejects an empty import file',
         code: 40092,
       });
-      return this.problems;
     }
-    this.checkTree();
     return this.problems;
   }
 
   /**
    * Walks every department up to the root once (memoised depths), so the whole check is linear in the
-   * number of rows. Depth -1 marks a department whose chain is broken (missing parent, cycle, bad parentId):
-   * that is reported once, where it breaks, not for every descendant.
+   * number of rows, yielding between departments when the time slice is used up. Depth -1 marks a department
+   * whose chain is broken (missing parent, cycle, bad parentId): that is reported once, where it breaks, not
+   * for every descendant.
    */
-  private checkTree(): void {
+  *acrossRows(clock: SliceClock): Generator<void, void, void> {
     const depth = new Map<number, number>([[ROOT_DEPARTMENT_ID, 1]]);
     const onPath = new Map<number, number>();
     for (const [id, startRow] of this.rowOfId) {
+      if (clock.due()) {
+        yield;
+        clock.restart();
+      }
       if (depth.has(id)) continue;
       const path: number[] = [];
       onPath.clear();

@@ -22,7 +22,12 @@ export interface RowsCheck<R> {
   add(input: unknown, index: number): R | undefined;
   /** The view of a row, as `add` returns it for valid rows. */
   view(input: unknown): R | undefined;
-  /** All problems, once every row was added. */
+  /**
+   * Rules across all rows that need the whole input (the department tree), run after the last `add` and
+   * yielding when `clock` says the slice is used up.
+   */
+  acrossRows?(clock: SliceClock): Generator<void, void, void>;
+  /** All problems, once every row was added (and `acrossRows` ran). */
   finish(): WeComRowProblem[];
 }
 
@@ -104,5 +109,6 @@ export function* checkRowsSteps<R>(
       clock.restart();
     }
   }
+  if (check.acrossRows) yield* check.acrossRows(clock);
   return { rows: kept ?? (input as unknown[]), problems: check.finish() };
 }
