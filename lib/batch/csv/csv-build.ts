@@ -56,9 +56,11 @@ const STRINGIFY: StringifyOptions = {
 const BLOCK_ROWS = 256;
 
 /**
- * Validates every row (first pass; throws {@link WeComRowValidationError} with every problem before writing
- * anything), then writes the CSV in blocks of Buffers (second pass), yielding whenever a time slice is used
- * up. Rows must not change while this runs.
+ * First pass: validates every row and works out the columns and the file's exact size; throws
+ * {@link WeComRowValidationError} with every problem before writing anything. Second pass: stringifies the
+ * rows 256 at a time into one buffer of that size. Yields whenever a time slice is used up; no class
+ * instance is kept for a valid row. Rows must not change while this runs (a change that would need quoting
+ * in strict mode is detected and refused).
  */
 export function* buildCsvSteps<R>(
   check: RowsCheck<R>,
