@@ -4,7 +4,7 @@ import { WeComCallbackRejectedError } from '../errors/wecom-callback-rejected.er
 import { toBatchJobResultEvent } from './batch-job-result.dto.js';
 import { readCallbackBody, readLimited } from './callback-body.reader.js';
 import { readEncryptedField } from './envelope.parser.js';
-import { parseEventXml, type XmlElements } from './event-xml.parser.js';
+import { parseStrictXml, type XmlElements } from './strict-xml.parser.js';
 import { RateLimitedLog } from './rate-limited-log.js';
 
 function rejection(fn: () => unknown): WeComCallbackRejectedError {
@@ -31,6 +31,11 @@ describe('readEncryptedField (the POST envelope)', () => {
     ).toBe('abc');
   });
 
+  it('reads envelopes the strict parser refuses (attributes, comments) with the lenient parser instead', () => {
+    expect(readEncryptedField('<xml><!-- from a proxy --><Encrypt>abc</Encrypt></xml>')).toBe('abc');
+    expect(readEncryptedField('<xml lang="zh"><Encrypt type="b64">\n  abc\n</Encrypt></xml>')).toBe('abc');
+  });
+
   it.each([
     ['a DOCTYPE', '<!DOCTYPE xml><xml><Encrypt>a</Encrypt></xml>'],
     ['a lower-case doctype', '<!doctype xml><xml><Encrypt>a</Encrypt></xml>'],
@@ -49,7 +54,7 @@ describe('readEncryptedField (the POST envelope)', () => {
 
 describe('toBatchJobResultEvent (the DTO)', () => {
   const fields = (batchJob: string, extra = '') =>
-    parseEventXml(
+    parseStrictXml(
       `<xml><ToUserName>wx1</ToUserName><CreateTime> 1425284517 </CreateTime><MsgType>event</MsgType><Event>batch_job_result</Event>${extra}<BatchJob>${batchJob}</BatchJob></xml>`,
     ).value as XmlElements;
   const job = (errCode = '0', jobId = 'S0Mrnndv', jobType = 'sync_user') =>
@@ -69,21 +74,21 @@ describe('toBatchJobResultEvent (the DTO)', () => {
     ['an empty JobType', fields(job('0', 'id', '')), 'BatchJob.JobType'],
     [
       'no BatchJob',
-      parseEventXml(
+      parseStrictXml(
         '<xml><ToUserName>wx1</ToUserName><CreateTime>1</CreateTime><MsgType>event</MsgType><Event>batch_job_result</Event></xml>',
       ).value as XmlElements,
       'BatchJob',
     ],
     [
       'a text BatchJob',
-      parseEventXml(
+      parseStrictXml(
         '<xml><ToUserName>wx1</ToUserName><CreateTime>1</CreateTime><MsgType>event</MsgType><Event>batch_job_result</Event><BatchJob>x</BatchJob></xml>',
       ).value as XmlElements,
       'BatchJob',
     ],
     [
       'a negative CreateTime',
-      parseEventXml(
+      parseStrictXml(
         `<xml><ToUserName>wx1</ToUserName><CreateTime>-5</CreateTime><MsgType>event</MsgType><Event>batch_job_result</Event><BatchJob>${job()}</BatchJob></xml>`,
       ).value as XmlElements,
       'CreateTime',

@@ -2,14 +2,14 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { XMLParser } from 'fast-xml-parser';
 import { WeComCallbackRejectedError } from '../errors/wecom-callback-rejected.error.js';
-import { parseEventXml } from './event-xml.parser.js';
+import { parseStrictXml } from './strict-xml.parser.js';
 
 const VECTOR_D_MSG =
   '<xml><ToUserName><![CDATA[wx5823bf96d3bd56c7]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>1425284517</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[batch_job_result]]></Event><BatchJob><JobId><![CDATA[S0MrnndvRG5fadSlLwiBqiDDbM143UqTmKP3152FZk4]]></JobId><JobType><![CDATA[sync_user]]></JobType><ErrCode>0</ErrCode><ErrMsg><![CDATA[ok]]></ErrMsg></BatchJob></xml>';
 
 function refusal(xml: string): string {
   try {
-    parseEventXml(xml);
+    parseStrictXml(xml);
   } catch (error) {
     expect(error).toBeInstanceOf(WeComCallbackRejectedError);
     expect((error as WeComCallbackRejectedError).reason).toBe('malformed_event');
@@ -18,9 +18,9 @@ function refusal(xml: string): string {
   throw new Error(`accepted: ${xml}`);
 }
 
-describe('parseEventXml', () => {
+describe('parseStrictXml', () => {
   it('reads vector D (the batch_job_result layout) into plain strings', () => {
-    const { root, value } = parseEventXml(VECTOR_D_MSG);
+    const { root, value } = parseStrictXml(VECTOR_D_MSG);
     expect(root).toBe('xml');
     expect({ ...(value as object), BatchJob: { ...((value as { BatchJob: object }).BatchJob as object) } }).toEqual({
       ToUserName: 'wx5823bf96d3bd56c7',
@@ -38,24 +38,25 @@ describe('parseEventXml', () => {
   });
 
   it('accepts an XML declaration, whitespace and newlines between elements, self-closing elements', () => {
-    const { value } = parseEventXml(
+    const { value } = parseStrictXml(
       '<?xml version="1.0" encoding="UTF-8"?>\n<xml>\n  <A><![CDATA[a]]></A>\n  <B/>\n  <C>  7 </C>\n</xml>\n',
     );
     expect({ ...(value as object) }).toEqual({ A: 'a', B: '', C: '  7 ' });
   });
 
   it('decodes the predefined entities and character references in text, keeps CDATA verbatim', () => {
-    const { value } = parseEventXml(
+    const { value } = parseStrictXml(
       '<xml><A>a &amp; b &lt;c&gt; &#20013;&#x6587;</A><B><![CDATA[&amp; <x>]]></B></xml>',
     );
     expect({ ...(value as object) }).toEqual({ A: 'a & b <c> 中文', B: '&amp; <x>' });
   });
 
-  it('treats __proto__ and constructor as ordinary names', () => {
-    const { value } = parseEventXml('<xml><__proto__>x</__proto__><constructor>y</constructor></xml>');
-    expect(Object.getPrototypeOf(value)).toBeNull();
-    expect((value as Record<string, string>)['__proto__']).toBe('x');
-    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  it('refuses an element named __proto__, and keeps constructor/toString as ordinary own keys', () => {
+    expect(refusal('<xml><__proto__><polluted>1</polluted></__proto__></xml>')).toContain('reserved element name');
+    const { value } = parseStrictXml('<xml><constructor>y</constructor><toString>z</toString></xml>');
+    expect(Object.getOwnPropertyNames(value)).toEqual(['constructor', 'toString']);
+    expect((value as Record<string, string>).constructor).toBe('y');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it.each([
@@ -94,7 +95,7 @@ describe('parseEventXml', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), xmlish), (input) => {
         try {
-          parseEventXml(input);
+          parseStrictXml(input);
         } catch (error) {
           expect(error).toBeInstanceOf(WeComCallbackRejectedError);
         }
@@ -130,7 +131,7 @@ describe('parseEventXml', () => {
                 : `<${n}>${v.map(([cn, cv]) => `<${cn}><![CDATA[${cv}]]></${cn}>`).join('')}</${n}>`,
             )
             .join('')}</xml>`;
-          const ours = JSON.parse(JSON.stringify(parseEventXml(xml).value));
+          const ours = JSON.parse(JSON.stringify(parseStrictXml(xml).value));
           const theirs = (reference.parse(xml) as { xml: Record<string, unknown> }).xml;
           // fast-xml-parser turns an element with no children and no text into ''; so do we.
           expect(ours).toEqual(normalize(theirs));

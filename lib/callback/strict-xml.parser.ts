@@ -3,119 +3,172 @@ import { WeComCallbackRejectedError } from '../errors/wecom-callback-rejected.er
 /** An element's value: its text, or its child elements by name. */
 export type XmlValue = string | XmlElements;
 
-/** Child elements by name (a null-prototype object: names like `__proto__` are plain keys). */
+/** Child elements by name (a plain object; an element named `__proto__` is refused). */
 export interface XmlElements {
   [name: string]: XmlValue;
 }
 
-const NAME = /[A-Za-z_][A-Za-z0-9_.-]*/y;
 const ENTITY = /&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));/g;
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 const MAX_DEPTH = 4;
 const LT = 60;
 const GT = 62;
+const SLASH = 47;
+const BANG = 33;
+const QUESTION = 63;
+
+/** Which part of a delivery is parsed: decides the rejection reason and the wording of the error. */
+export type StrictXmlSubject = 'event' | 'envelope';
+
+const FAILURE = {
+  event: { reason: 'malformed_event', prefix: 'the decrypted event is not well-formed' },
+  envelope: { reason: 'malformed_envelope', prefix: 'malformed callback envelope' },
+} as const;
 
 /**
- * A strict parser for the small, flat XML of a decrypted WeCom event
- * (`<xml><MsgType><![CDATA[event]]></MsgType>…<BatchJob><JobId>…</JobId></BatchJob></xml>`), several times
- * faster than a general parser on the callback's hot path.
+ * A strict parser for the small, flat XML WeCom sends: the POST envelope
+ * (`<xml><ToUserName/><Encrypt><![CDATA[…]]></Encrypt><AgentID/></xml>`) and the decrypted event
+ * (`<xml><MsgType><![CDATA[event]]></MsgType>…<BatchJob><JobId>…</JobId></BatchJob></xml>`). Several times
+ * faster than a general parser, which matters on the callback's hot path.
  *
  * Accepted: an optional `<?xml …?>` declaration, elements without attributes, text (with the five predefined
  * entities and character references) and CDATA sections, child elements up to 4 levels. Refused with an
- * error: DOCTYPE and any other declaration, comments, processing instructions, attributes, unknown
- * entities, mixed content, duplicate sibling names, anything after the root element.
+ * error: DOCTYPE and any other declaration (so no entity can be defined: XXE-safe by construction), comments,
+ * processing instructions, attributes, unknown entities, mixed content, duplicate sibling names, anything
+ * after the root element.
  *
- * @throws WeComCallbackRejectedError `malformed_event` (400); the message names the problem, never the content.
+ * @throws WeComCallbackRejectedError `malformed_event` or `malformed_envelope` (400, per `subject`); the message
+ * names the problem, never the content.
  */
-export function parseEventXml(text: string): { root: string; value: XmlValue } {
-  let i = 0;
+export function parseStrictXml(text: string, subject: StrictXmlSubject = 'event'): { root: string; value: XmlValue } {
+  return new StrictXmlReader(text, subject).document();
+}
 
-  const fail = (problem: string): never => {
-    throw new WeComCallbackRejectedError(
-      'malformed_event',
-      400,
-      `the decrypted event is not well-formed: ${problem} (at offset ${i})`,
-    );
-  };
-  const skipWhitespace = (): void => {
-    while (i < text.length) {
-      const c = text.charCodeAt(i);
-      if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return;
-      i++;
+/** One parse: a cursor over `text`. A class rather than closures, so nothing is allocated per call but the result. */
+class StrictXmlReader {
+  private i = 0;
+  /** Name of the element `element()` just read (saves allocating a [name, value] pair per element). */
+  private name = '';
+
+  constructor(
+    private readonly text: string,
+    private readonly subject: StrictXmlSubject,
+  ) {}
+
+  document(): { root: string; value: XmlValue } {
+    const text = this.text;
+    this.skipWhitespace();
+    if (text.startsWith('<?xml', this.i)) {
+      const end = text.indexOf('?>', this.i);
+      if (end < 0) this.fail('unterminated XML declaration');
+      this.i = end + 2;
+      this.skipWhitespace();
     }
-  };
-  const readName = (): string => {
-    NAME.lastIndex = i;
-    const match = NAME.exec(text);
-    if (match === null) return fail('expected an element name');
-    i = NAME.lastIndex;
-    return match[0];
-  };
-  const element = (depth: number): [string, XmlValue] => {
-    i++; // '<'
-    const name = readName();
-    skipWhitespace();
-    if (text.startsWith('/>', i)) {
-      i += 2;
-      return [name, ''];
+    const next = text.charCodeAt(this.i + 1);
+    if (text.charCodeAt(this.i) !== LT || next === BANG || next === QUESTION) this.fail('expected the root element');
+    const value = this.element(0);
+    const root = this.name;
+    this.skipWhitespace();
+    if (this.i !== text.length) this.fail('content after the root element');
+    return { root, value };
+  }
+
+  private element(depth: number): XmlValue {
+    const text = this.text;
+    this.i++; // '<'
+    const name = this.readName();
+    this.skipWhitespace();
+    if (text.charCodeAt(this.i) === SLASH && text.charCodeAt(this.i + 1) === GT) {
+      this.i += 2;
+      this.name = name;
+      return '';
     }
-    if (text.charCodeAt(i) !== GT) fail(`attributes are not accepted (<${name}>)`);
-    i++;
+    if (text.charCodeAt(this.i) !== GT) this.fail(`attributes are not accepted (<${name}>)`);
+    this.i++;
     let value = '';
     let hasText = false;
     let children: XmlElements | undefined;
     for (;;) {
-      const lt = text.indexOf('<', i);
-      if (lt < 0) fail(`<${name}> is not closed`);
-      if (lt > i) {
-        const raw = text.slice(i, lt);
-        value += decodeText(raw, fail);
-        if (!hasText && raw.trim() !== '') hasText = true;
+      const lt = text.indexOf('<', this.i);
+      if (lt < 0) this.fail(`<${name}> is not closed`);
+      if (lt > this.i) {
+        const raw = text.slice(this.i, lt);
+        if (!isWhitespace(raw)) {
+          hasText = true;
+          value += decodeText(raw, (problem) => this.fail(problem));
+        } else if (children === undefined) {
+          value += raw;
+        }
       }
-      i = lt;
-      const next = text.charCodeAt(i + 1);
-      if (next === 47 /* / */) {
-        i += 2;
-        if (readName() !== name) fail(`mismatched closing tag for <${name}>`);
-        skipWhitespace();
-        if (text.charCodeAt(i) !== GT) fail(`malformed closing tag for <${name}>`);
-        i++;
-        if (children === undefined) return [name, value];
-        if (hasText) fail(`<${name}> mixes text and elements`);
-        return [name, children];
+      this.i = lt;
+      const next = text.charCodeAt(lt + 1);
+      if (next === SLASH) {
+        this.i += 2;
+        if (this.readName() !== name) this.fail(`mismatched closing tag for <${name}>`);
+        this.skipWhitespace();
+        if (text.charCodeAt(this.i) !== GT) this.fail(`malformed closing tag for <${name}>`);
+        this.i++;
+        this.name = name;
+        if (children === undefined) return value;
+        if (hasText) this.fail(`<${name}> mixes text and elements`);
+        return children;
       }
-      if (next === 33 /* ! */) {
-        if (!text.startsWith('<![CDATA[', i)) fail('declarations and comments are not accepted');
-        const end = text.indexOf(']]>', i + 9);
-        if (end < 0) fail('unterminated CDATA section');
-        value += text.slice(i + 9, end);
+      if (next === BANG) {
+        if (!text.startsWith('<![CDATA[', lt)) this.fail('declarations and comments are not accepted');
+        const end = text.indexOf(']]>', lt + 9);
+        if (end < 0) this.fail('unterminated CDATA section');
+        value += text.slice(lt + 9, end);
         hasText = true;
-        i = end + 3;
+        this.i = end + 3;
         continue;
       }
-      if (next === 63 /* ? */) fail('processing instructions are not accepted');
-      if (depth + 1 >= MAX_DEPTH) fail('elements are nested too deeply');
-      const [childName, childValue] = element(depth + 1);
-      children ??= Object.create(null) as XmlElements;
-      if (Object.prototype.hasOwnProperty.call(children, childName)) fail(`<${childName}> appears twice`);
+      if (next === QUESTION) this.fail('processing instructions are not accepted');
+      if (depth + 1 >= MAX_DEPTH) this.fail('elements are nested too deeply');
+      const childValue = this.element(depth + 1);
+      const childName = this.name;
+      children ??= {};
+      if (Object.prototype.hasOwnProperty.call(children, childName)) this.fail(`<${childName}> appears twice`);
       children[childName] = childValue;
     }
-  };
+  }
 
-  skipWhitespace();
-  if (text.startsWith('<?xml', i)) {
-    const end = text.indexOf('?>', i);
-    if (end < 0) fail('unterminated XML declaration');
-    i = end + 2;
-    skipWhitespace();
+  /** An element name: a letter or '_', then letters, digits, '_', '-', '.'. `__proto__` is refused. */
+  private readName(): string {
+    const text = this.text;
+    const start = this.i;
+    let c = text.charCodeAt(this.i);
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95)) this.fail('expected an element name');
+    do {
+      this.i++;
+      c = text.charCodeAt(this.i);
+    } while ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 46);
+    const name = text.slice(start, this.i);
+    // Results are plain objects (fast properties); this is the one name that would not be a plain key there.
+    if (name === '__proto__') this.fail('reserved element name');
+    return name;
   }
-  if (text.charCodeAt(i) !== LT || text.charCodeAt(i + 1) === 33 || text.charCodeAt(i + 1) === 63) {
-    fail('expected the root element');
+
+  private skipWhitespace(): void {
+    const text = this.text;
+    while (this.i < text.length) {
+      const c = text.charCodeAt(this.i);
+      if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return;
+      this.i++;
+    }
   }
-  const [root, value] = element(0);
-  skipWhitespace();
-  if (i !== text.length) fail('content after the root element');
-  return { root, value };
+
+  private fail(problem: string): never {
+    const { reason, prefix } = FAILURE[this.subject];
+    throw new WeComCallbackRejectedError(reason, 400, `${prefix}: ${problem} (at offset ${this.i})`);
+  }
+}
+
+function isWhitespace(raw: string): boolean {
+  for (let k = 0; k < raw.length; k++) {
+    const c = raw.charCodeAt(k);
+    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return false;
+  }
+  return true;
 }
 
 function decodeText(raw: string, fail: (problem: string) => never): string {

@@ -11,7 +11,7 @@ import type { ResolvedWeComBatchOptions } from '../wecom-batch.options.js';
 import { toBatchJobResultEvent } from './batch-job-result.dto.js';
 import { IMPORT_JOB_TYPES } from './callback.constants.js';
 import { readEncryptedField } from './envelope.parser.js';
-import { parseEventXml, type XmlElements } from './event-xml.parser.js';
+import { parseStrictXml, type XmlElements } from './strict-xml.parser.js';
 import { RateLimitedLog } from './rate-limited-log.js';
 import { WeComCrypto } from './wecom-crypto.js';
 
@@ -188,7 +188,6 @@ export class WeComCallbackService {
         { cause: error },
       );
     }
-    this.logger.debug(`accepted batch_job_result of job ${callback.jobId} (${callback.jobType})`);
     return OK_EMPTY;
   }
 
@@ -258,7 +257,7 @@ export class WeComCallbackService {
    * ignore (other events and messages, other job families such as exports).
    */
   private toCallback(message: string): BatchJobResultCallback | undefined {
-    const { root, value } = parseEventXml(message);
+    const { root, value } = parseStrictXml(message);
     if (root !== 'xml' || typeof value !== 'object') {
       throw new WeComCallbackRejectedError('malformed_event', 400, 'the decrypted message has no <xml> root element');
     }

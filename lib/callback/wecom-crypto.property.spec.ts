@@ -88,6 +88,24 @@ describe('WeComCrypto.decrypt on hostile input', () => {
     );
   });
 
+  it('accepts exactly the well-formed base64 strings (same as the RFC 4648 grammar)', () => {
+    const grammar = /^(?:[A-Za-z0-9+/]{4})+$|^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)$/;
+    const alphabet = fc.constantFrom(...'ABCabc019+/='.split(''));
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: alphabet, maxLength: 16 }), fc.base64String({ maxLength: 64 })), (s) => {
+        let code: number | undefined;
+        try {
+          crypto.decrypt(s);
+        } catch (error) {
+          code = (error as WeComCryptoError).code;
+        }
+        // Not base64 → -40010; base64 → decoded, then refused for another reason (or, never here, accepted).
+        expect(code === -40010).toBe(!grammar.test(s));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('verify() never throws and refuses arbitrary signatures', () => {
     fc.assert(
       fc.property(fc.anything(), fc.string(), fc.string(), fc.string(), (signature, timestamp, nonce, encrypted) => {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual, type Decipher } from 'node:crypto';
 import { WECOM_CRYPTO_ERROR_CODES as CODES, WeComCryptoError } from '../errors/wecom-crypto.error.js';
 
 /** Keys of one callback receiver. */
@@ -19,9 +19,12 @@ export interface WeComDecrypted {
 
 /** WeCom pads to a multiple of 32 bytes (PKCS#7 with a 32-byte block), not AES's 16. */
 const BLOCK = 32;
+/** The AES cipher block (CBC chains on it), as opposed to WeCom's 32-byte padding block. */
+const AES_BLOCK = 16;
 const RANDOM_BYTES = 16;
 const HEADER = RANDOM_BYTES + 4;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** Base64 alphabet then at most two '='; with a length that is a multiple of 4, exactly well-formed base64. */
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const SIGNATURE = /^[0-9a-f]{40}$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -36,6 +39,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export class WeComCrypto {
   private readonly key: Buffer;
   private readonly iv: Buffer;
+  /**
+   * AES-256 in ECB mode with this key, created once and reused for every message: CBC decryption is done as
+   * ECB block decryption followed by the CBC XOR below. ECB keeps no state between blocks, and `update()` is
+   * only ever given whole blocks (the length is checked first) and `final()` is never called, so the instance
+   * stays reusable. This saves creating a cipher context (key schedule included) per message.
+   */
+  private readonly blockDecipher: Decipher;
   private readonly token: string;
   private readonly receiveId: string;
 
@@ -53,6 +63,8 @@ export class WeComCrypto {
       throw new WeComCryptoError(CODES.ILLEGAL_AES_KEY, 'EncodingAESKey does not decode to 32 bytes');
     }
     this.iv = this.key.subarray(0, 16);
+    this.blockDecipher = createDecipheriv('aes-256-ecb', this.key, null);
+    this.blockDecipher.setAutoPadding(false);
   }
 
   /** `msg_signature` of a message: lowercase hex SHA-1 of token, timestamp, nonce and encrypted, sorted. */
@@ -95,7 +107,7 @@ export class WeComCrypto {
    * the plaintext or invalid UTF-8, -40005 a receiveId other than the configured one.
    */
   decrypt(encrypted: string): WeComDecrypted {
-    if (typeof encrypted !== 'string' || encrypted.length === 0 || !BASE64.test(encrypted)) {
+    if (typeof encrypted !== 'string' || encrypted.length % 4 !== 0 || !BASE64.test(encrypted)) {
       throw new WeComCryptoError(CODES.DECODE_BASE64, 'the encrypted message is not valid base64');
     }
     const data = Buffer.from(encrypted, 'base64');
@@ -104,12 +116,16 @@ export class WeComCrypto {
     }
     let plain: Buffer;
     try {
-      const decipher = createDecipheriv('aes-256-cbc', this.key, this.iv);
-      decipher.setAutoPadding(false);
-      plain = Buffer.concat([decipher.update(data), decipher.final()]);
+      plain = this.blockDecipher.update(data);
     } catch {
       throw new WeComCryptoError(CODES.DECRYPT_AES, 'AES decryption failed');
     }
+    if (plain.length !== data.length) {
+      throw new WeComCryptoError(CODES.DECRYPT_AES, 'AES decryption failed');
+    }
+    // CBC: each decrypted block is XORed with the previous ciphertext block (the IV for the first one).
+    for (let i = 0; i < AES_BLOCK; i++) plain[i] ^= this.iv[i];
+    for (let i = AES_BLOCK; i < plain.length; i++) plain[i] ^= data[i - AES_BLOCK];
     const pad = plain[plain.length - 1];
     if (pad < 1 || pad > BLOCK || !isPadding(plain, pad)) {
       throw new WeComCryptoError(CODES.DECRYPT_AES, 'bad PKCS#7 padding');
