@@ -36,6 +36,9 @@ describe.each(ADAPTERS)('callback endpoint on %s', (adapter) => {
     });
     afterAll(async () => {
       await booted?.close();
+      // Every level reaches the capturing logger (the ignored export job above logged at debug)...
+      expect(booted.logger.lines.some((l) => l.level === 'debug' && l.text.includes('export_user'))).toBe(true);
+      // ...and no line, at any level, carries the token, the EncodingAESKey or the corp secret.
       expect(booted.logger.leaking(SECRETS)).toEqual([]);
     });
 
