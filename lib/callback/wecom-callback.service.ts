@@ -65,6 +65,7 @@ type ParamName = keyof typeof MAX_PARAM_LENGTH;
 const POST_PARAMS: readonly ParamName[] = ['msg_signature', 'timestamp', 'nonce'];
 const GET_PARAMS: readonly ParamName[] = ['msg_signature', 'timestamp', 'nonce', 'echostr'];
 const DIGITS = /^\d+$/;
+const NOT_BLANK = /\S/;
 
 /**
  * WeCom's callback endpoint, independent of the HTTP framework: verifies (constant-time SHA-1 signature,
@@ -119,12 +120,15 @@ export class WeComCallbackService {
    *   asynchronously); events that are not an import job's `batch_job_result` are acknowledged and ignored.
    *
    * ```ts
-   * @Post('wecom') // with registerCallbackController: false, on Express (no body parser for XML needed)
+   * // With registerCallbackController: false. Express: read the raw body from the request stream (Nest's JSON
+   * // parser leaves XML alone). Fastify: the module registers text/xml + application/xml parsers, so
+   * // `req.body` is already a Buffer.
+   * @All('hooks/wecom')
    * async wecom(@Req() req: Request, @Res() res: Response) {
    *   const answer = await this.callbacks.handleCallback({
    *     method: req.method,
-   *     query: req.originalUrl.split('?')[1] ?? '',
-   *     body: await readRawBody(req), // a Buffer
+   *     query: req.originalUrl.split('?')[1] ?? '', // or req.query
+   *     body: req.method === 'POST' ? await buffer(req) : undefined, // buffer() from 'node:stream/consumers'
    *     contentType: req.headers['content-type'],
    *     remoteAddress: req.ip,
    *   });
@@ -184,7 +188,8 @@ export class WeComCallbackService {
       throw new WeComCallbackRejectedError(
         'store_unavailable',
         503,
-        `the callback of job ${callback.jobId} could not be recorded (${errorName(error)}); WeCom will deliver it again`,
+        // No job id: decrypted content stays out of logs and events.
+        `the callback could not be recorded (${errorName(error)}); WeCom will deliver it again`,
         { cause: error },
       );
     }
@@ -228,7 +233,7 @@ export class WeComCallbackService {
         'the body was already parsed into an object by another body parser; the callback needs the raw XML',
       );
     }
-    if (text.trim() === '') throw new WeComCallbackRejectedError('malformed_envelope', 400, 'the body is empty');
+    if (!NOT_BLANK.test(text)) throw new WeComCallbackRejectedError('malformed_envelope', 400, 'the body is empty');
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
 
@@ -291,7 +296,8 @@ export class WeComCallbackService {
     remoteAddress?: string,
   ): WeComCallbackResponse {
     const from = remoteAddress ? ` from ${remoteAddress}` : '';
-    const cause = error.cause instanceof Error ? ` [${error.cause.name}: ${error.cause.message.slice(0, 200)}]` : '';
+    // The cause's name and code only: a store error's message may quote keys that contain the (decrypted) job id.
+    const cause = error.cause instanceof Error ? ` [${describeCause(error.cause)}]` : '';
     const line = `refused a WeCom callback ${method}${from}: ${error.reason} (${error.status}) — ${error.message}${cause}`;
     this.rateLimited.write(error.status >= 500 ? 'error' : 'warn', error.reason, line);
     const event = new CallbackRejectedEvent({
@@ -364,6 +370,11 @@ function describeKind(fields: XmlElements): string {
 
 function safeToken(value: unknown): string {
   return typeof value === 'string' && /^[A-Za-z0-9_]{1,40}$/.test(value) ? value : '(other)';
+}
+
+function describeCause(cause: Error): string {
+  const code = (cause as { code?: unknown }).code;
+  return typeof code === 'string' || typeof code === 'number' ? `${cause.name} ${code}` : cause.name;
 }
 
 function errorName(error: unknown): string {

@@ -254,6 +254,7 @@ describe.each(ADAPTERS)('hostile callback deliveries on %s', (adapter) => {
         true,
       );
       expect(booted.logger.leaking(SECRETS)).toEqual([]);
+      expect(booted.logger.leaking(['hostile-'])).toEqual([]);
     });
 
     // Built lazily: the URL is known once the app listens.
@@ -272,6 +273,8 @@ describe.each(ADAPTERS)('hostile callback deliveries on %s', (adapter) => {
       expect(rejected[0]).toMatchObject({ reason, status });
       const payload = JSON.stringify(rejected[0]);
       for (const secret of SECRETS) expect(payload).not.toContain(secret);
+      // Nothing decrypted (the job ids inside the attacks are all "hostile-…") reaches the event.
+      expect(payload).not.toContain('hostile-');
       for (const secret of SECRETS) expect(answer.body).not.toContain(secret);
       expect(booted.events.completed.filter((e) => e.jobId !== 'after-the-storm')).toHaveLength(0);
     });

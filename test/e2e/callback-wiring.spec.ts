@@ -133,6 +133,14 @@ describe.each(ADAPTERS)('wiring on %s', (adapter) => {
     await waitFor(() => booted!.events.rejected.length === 1, 2_000, 'the rejected event');
     expect(booted.events.rejected[0]).toMatchObject({ reason: 'store_unavailable', status: 503, method: 'POST' });
     expect(booted.logger.lines.some((l) => l.level === 'error' && l.text.includes('store_unavailable'))).toBe(true);
+    // The job id is decrypted content: neither the refusal's log line nor its event names it.
+    expect(
+      booted.logger.lines
+        .filter((l) => l.text.includes('refused'))
+        .map((l) => l.text)
+        .join('\n'),
+    ).not.toContain('outage-1');
+    expect(JSON.stringify(booted.events.rejected)).not.toContain('outage-1');
 
     store.down = false;
     const retried = await postCallback(booted.callbackUrl, delivery.query, delivery.body);
