@@ -149,6 +149,22 @@ describe.each(ADAPTERS)('wiring on %s', (adapter) => {
     expect(booted.events.completed[0]).toMatchObject({ jobId: 'outage-1', source: 'callback' });
   });
 
+  it('a flood of forged deliveries: one event each, but one warning line per reason and interval', async () => {
+    booted = await bootCallbackApp(adapter, 'forRoot', validOptions({ fetchResults: false }));
+    const forged = buildDelivery(
+      KEYS,
+      batchJobResultXml({ corpId: KEYS.corpId, jobId: 'flood', jobType: 'sync_user' }),
+      { signWith: { ...KEYS, token: 'NotTheToken' } },
+    );
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () => postCallback(booted!.callbackUrl, forged.query, forged.body)),
+    );
+    expect(new Set(answers.map((a) => a.status))).toEqual(new Set([401]));
+    await waitFor(() => booted!.events.rejected.length === 30, 2_000, '30 rejected events');
+    const warnings = booted.logger.lines.filter((l) => l.level === 'warn' && l.text.includes('bad_signature'));
+    expect(warnings).toHaveLength(1);
+  });
+
   it('a custom callbackPath under a global prefix', async () => {
     booted = await bootCallbackApp(adapter, 'forRootAsync', validOptions({ fetchResults: false }), {
       callbackPath: '/integrations/wecom',
