@@ -33,6 +33,9 @@ With them it targets a real corp (企业微信):
   WECOM_API_BASE_URL      optional, e.g. an egress proxy whose IP is in 企业可信IP
   PORT                    port the app listens on (default 3000)
 
+Either way:
+  DIRECTORY_FILE          a JSON file in the format of sample/data/directory.json (default: the bundled one)
+
 Options:
   --fastify               run the app on the Fastify adapter (default: Express)
   --dry-run               validate the rows and write the CSV files only; nothing is uploaded
