@@ -78,7 +78,7 @@ export class WeComBatchModule extends ConfigurableModuleClass implements OnAppli
 
   /**
    * Closes what the store opened itself (RedisStore's pub/sub connection; never the client you passed in), after
-   * the tracker and the import queue let go of it in `beforeApplicationShutdown`.
+   * the tracker and the import queue let go of it in `onModuleDestroy`.
    */
   async onApplicationShutdown(): Promise<void> {
     await this.store.close?.();

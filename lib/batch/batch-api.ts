@@ -71,9 +71,9 @@ export class BatchApi implements JobResultFetcher {
     return answer.jobid;
   }
 
-  /** `batch/getresult`, typed. */
-  async getResult(jobId: string): Promise<BatchJobResult> {
-    const raw = await this.client.get<RawGetResult>('batch/getresult', { jobid: jobId });
+  /** `batch/getresult`, typed. `signal` aborts the call. */
+  async getResult(jobId: string, signal?: AbortSignal): Promise<BatchJobResult> {
+    const raw = await this.client.get<RawGetResult>('batch/getresult', { jobid: jobId }, { signal });
     const type = typeof raw.type === 'string' ? raw.type : '';
     const status = Number(raw.status);
     if (status !== 1 && status !== 2 && status !== 3) {

@@ -30,5 +30,6 @@ export interface BatchJobProgress {
 
 /** Where the job tracker gets `batch/getresult` answers from (the batch API in production, fakes in unit tests). */
 export interface JobResultFetcher {
-  getResult(jobId: string): Promise<BatchJobResult>;
+  /** `signal` aborts the call (a watch that ended, shutdown). */
+  getResult(jobId: string, signal?: AbortSignal): Promise<BatchJobResult>;
 }

@@ -90,7 +90,7 @@ describe('ImportQueue', () => {
     const store = new MemoryStore();
     const a = queue(store);
     await a.acquire();
-    await a.beforeApplicationShutdown();
+    await a.onModuleDestroy();
     expect(await store.acquireLock('import:wwcorp', 1_000)).not.toBeNull();
   });
 });

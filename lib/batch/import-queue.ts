@@ -1,4 +1,4 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WeComImportBusyError } from '../errors/wecom-import-busy.error.js';
 import type { WeComBatchStore } from '../stores/wecom-batch-store.interface.js';
@@ -21,7 +21,7 @@ export interface ImportSlot {
  * within this process and through a leased store lock across instances, until the previous job completed.
  */
 @Injectable()
-export class ImportQueue implements BeforeApplicationShutdown {
+export class ImportQueue implements OnModuleDestroy {
   private readonly logger = new Logger(ImportQueue.name);
   private tail: Promise<void> = Promise.resolve();
   private waiting = 0;
@@ -67,10 +67,10 @@ export class ImportQueue implements BeforeApplicationShutdown {
   }
 
   /**
-   * Releases every slot this process holds (before the module closes the store), so other instances need not
-   * wait for the lease to run out.
+   * Releases every slot this process holds (before the module closes the store at application shutdown), so
+   * other instances need not wait for the lease to run out.
    */
-  async beforeApplicationShutdown(): Promise<void> {
+  async onModuleDestroy(): Promise<void> {
     await Promise.all([...this.held].map((slot) => slot.release()));
   }
 

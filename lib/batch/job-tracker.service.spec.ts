@@ -83,7 +83,7 @@ async function instance(
 beforeAll(() => Logger.overrideLogger(false));
 
 afterEach(async () => {
-  await Promise.all(open.splice(0).map((t) => t.beforeApplicationShutdown()));
+  await Promise.all(open.splice(0).map((t) => t.onModuleDestroy()));
 });
 
 describe('JobTracker', () => {

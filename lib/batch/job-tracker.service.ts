@@ -1,10 +1,4 @@
-import {
-  type BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { EventEmitter2 } from '@nestjs/event-emitter';
 import { Observable, Subject, filter, firstValueFrom } from 'rxjs';
 import { WeComJobTimeoutError } from '../errors/wecom-job-timeout.error.js';
@@ -55,7 +49,7 @@ interface TrackingFailure {
  * emits), then `wecom.batch.job.failed` when the job or a row failed.
  */
 @Injectable()
-export class JobTracker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class JobTracker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(JobTracker.name);
   private readonly tracked = new Map<string, TrackedJob>();
   private readonly completions = new Subject<BatchJobCompletedEvent>();
@@ -94,10 +88,10 @@ export class JobTracker implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   /**
-   * Stops polling and listening (before the module closes the store); pending jobs stay pending in the store
-   * and are resumed by the next instance.
+   * Stops polling and listening (before the module closes the store at application shutdown); pending jobs
+   * stay pending in the store and are resumed by the next instance.
    */
-  async beforeApplicationShutdown(): Promise<void> {
+  async onModuleDestroy(): Promise<void> {
     this.closed = true;
     for (const job of this.tracked.values()) this.settle(job.jobId);
     this.completions.complete();
@@ -237,11 +231,13 @@ export class JobTracker implements OnApplicationBootstrap, BeforeApplicationShut
       let stopped = false;
       let timer: NodeJS.Timeout | undefined;
       let last: BatchJobResult | undefined;
+      // Ends a getresult still in flight when the watcher unsubscribes or the job completes.
+      const inFlight = new AbortController();
       const { initialIntervalMs, maxIntervalMs } = this.options.polling;
       const tick = async (interval: number): Promise<void> => {
         if (stopped) return;
         try {
-          const result = await this.fetcher.getResult(jobId);
+          const result = await this.fetcher.getResult(jobId, inFlight.signal);
           if (stopped) return;
           last = result;
           if (result.status === 3) {
@@ -273,6 +269,7 @@ export class JobTracker implements OnApplicationBootstrap, BeforeApplicationShut
       return () => {
         stopped = true;
         clearTimeout(timer);
+        inFlight.abort();
       };
     });
   }

@@ -20,7 +20,7 @@ const crypto = new WeComCrypto({ ...KEYS, receiveId: KEYS.corpId });
 
 let trackers: JobTracker[] = [];
 afterEach(async () => {
-  for (const tracker of trackers) await tracker.beforeApplicationShutdown?.();
+  for (const tracker of trackers) await tracker.onModuleDestroy();
   trackers = [];
 });
 

@@ -65,6 +65,8 @@ export class WeComClient implements OnModuleDestroy {
   private readonly tokens: AccessTokenManager;
   private readonly retry: RetryPolicy;
   /** No keep-alive: each job submission gets a connection of its own (see `ExchangeRequest.freshConnection`). */
+  /** Aborted on shutdown: in-flight calls and their pending retries stop instead of outliving the app. */
+  private readonly closing = new AbortController();
   private readonly freshConnection = {
     http: new HttpAgent({ keepAlive: false }),
     https: new HttpsAgent({ keepAlive: false }),
@@ -85,8 +87,12 @@ export class WeComClient implements OnModuleDestroy {
     });
   }
 
-  /** Closes the idle keep-alive connections to WeCom, so the app shuts down without waiting for them. */
+  /**
+   * Aborts calls still in flight (no request or retry to WeCom after the app closed) and closes the idle
+   * keep-alive connections, so the app shuts down without waiting for them.
+   */
   onModuleDestroy(): void {
+    this.closing.abort();
     const defaults = this.http.axiosRef.defaults;
     for (const agent of [defaults.httpAgent, defaults.httpsAgent]) {
       if (agent instanceof HttpAgent || agent instanceof HttpsAgent) agent.destroy();
@@ -151,7 +157,7 @@ export class WeComClient implements OnModuleDestroy {
   ): Promise<T> {
     checkEndpoint(endpoint);
     const idempotent = options?.idempotent ?? true;
-    const signal = options?.signal;
+    const signal = options?.signal ? AbortSignal.any([options.signal, this.closing.signal]) : this.closing.signal;
     // Once per call: a second refusal right after a fresh token is not a stale-token problem.
     let tokenRefreshed = false;
     // Token failures are final here: fetching the token already ran under the retry policy.
@@ -183,8 +189,9 @@ export class WeComClient implements OnModuleDestroy {
   private async fetchToken(): Promise<FetchedToken> {
     const endpoint = 'gettoken';
     const query = new URLSearchParams({ corpid: this.options.corpId, corpsecret: this.options.corpSecret });
-    const answer = await this.withRetries(endpoint, undefined, (n) =>
-      this.send({ method: 'GET', endpoint, query, idempotent: true }, n),
+    const signal = this.closing.signal;
+    const answer = await this.withRetries(endpoint, signal, (n) =>
+      this.send({ method: 'GET', endpoint, query, idempotent: true, signal }, n),
     );
     const token = answer.access_token;
     const expiresIn = Number(answer.expires_in ?? 7200);
@@ -274,7 +281,7 @@ function abortedError(endpoint: string, attempts: number): WeComApiError {
   return new WeComApiError({
     kind: 'aborted',
     endpoint,
-    errmsg: 'the caller aborted the request',
+    errmsg: 'the request was aborted (by the caller, or because the application is shutting down)',
     retryable: false,
     attempts,
   });

@@ -256,6 +256,25 @@ describe('BatchService against a faulty WeCom', () => {
   });
 });
 
+describe('shutdown', () => {
+  it('app.close() stops every call to WeCom: nothing in flight is retried afterwards', async () => {
+    const app = await start('express', { callback: undefined });
+    const job = await app.batch.syncUsers({ users: members(5) });
+    sim.delayNext('batch/getresult', 300, 10);
+    sim.failNext('batch/getresult', { errcode: -1, times: 10 });
+    const watching = job.watch().subscribe({ error: () => undefined });
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a getresult is now in flight
+    const started = Date.now();
+    await app.close();
+    running = undefined;
+    watching.unsubscribe();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    const before = sim.requests().length;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(sim.requests().length).toBe(before);
+  });
+});
+
 describe('secrets', () => {
   it('no secret or access token appears in any log line or error of this suite', () => {
     const secrets = [CORP.corpSecret, CORP.callbackToken, CORP.encodingAESKey, 'WrongSecret-not-the-real-one'];
