@@ -358,6 +358,36 @@ describeWithRedis('cluster: app instances in separate processes sharing one redi
     process.stderr.write(`cluster: callback refused ${attempts.length - 1}× during the outage, then accepted\n`);
   }, 40_000);
 
+  // BUG (lib/stores/redis.store.ts, acquireLock via run/withTimeout): a lock request that timed out for its caller
+  // still reaches Redis once it answers again, taking the lock with a lease id nobody holds. Here the corp's
+  // import lock is then stuck for its whole lease (LEASE_MS = 30 s in import-queue.ts) on every instance; the same
+  // happens to the completion lease (120 s) and the token-refresh lock. Remove `.failing` once fixed.
+  it.failing(
+    'a Redis that hangs during a submission does not block the corp’s imports once it answers again',
+    async () => {
+      const sim = await simulator({ jobDelayMs: 20 });
+      const [a, b] = await boot(configs(2));
+      const first = await a.call<{ jobId: string }>('syncUsers', { users: members(5, 'hng', 1) });
+      await a.call('waitForJob', { jobId: first.jobId, timeoutMs: 5_000 });
+
+      redis.pause(); // a hung Redis: connections stay open, nothing is answered
+      let hung: RemoteError;
+      try {
+        hung = await remoteError(a.call('syncUsers', { users: members(5, 'hnh', 2) }));
+      } finally {
+        redis.resume();
+      }
+      expect(hung).toMatchObject({ name: 'WeComStoreError', operation: 'acquireLock', timedOut: true });
+      expect(sim.jobs()).toHaveLength(1);
+
+      // Redis answers again: the next submission, on any instance, goes through at once.
+      const next = await b.call<{ jobId: string }>('syncUsers', { users: members(5, 'hnh', 2) }, 6_000);
+      expect(sim.jobs().map((j) => j.jobId)).toEqual([first.jobId, next.jobId]);
+      expectHealthy([a, b]);
+    },
+    40_000,
+  );
+
   it('app.close() lets the process exit promptly: nothing of the RedisStore keeps it alive', async () => {
     await simulator({ jobDelayMs: 20 });
     // A: the app's own ioredis client (closed by the app after app.close()); B: the store's own connection.
