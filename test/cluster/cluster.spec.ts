@@ -312,6 +312,31 @@ describeWithRedis('cluster: app instances in separate processes sharing one redi
     40_000,
   );
 
+  it('a graceful deploy while a job runs: the new instance completes it once and can submit the next at once', async () => {
+    const sim = await simulator({ jobDelayMs: Infinity });
+    const portB = await freePort();
+    // The public callback URL (the load balancer) routes to the new instance once the old one is gone.
+    const [oldConfig] = configs(1);
+    const [old] = await boot([{ ...oldConfig, name: 'old', callbackUrl: callbackUrlOf(portB) }]);
+    const rows = members(15, 'dep', 5);
+    const { jobId } = await old.call<{ jobId: string }>('syncUsers', { users: rows });
+    const exit = await old.shutdown();
+    expect([exit.exitedByItself, exit.code]).toEqual([true, 0]);
+
+    const [b] = await boot([{ ...config('new'), port: portB }]);
+    // Submitted right away: it must not wait for the old instance's import lease (30 s) to run out.
+    const next = b.call<{ jobId: string }>('syncUsers', { users: members(5, 'nxt', 6) }, 10_000);
+    await sleep(300);
+    sim.completeJobs(); // the running job finishes; its callback reaches the new instance
+    const completed = await settledCompletions([old, b], jobId);
+    expect(completed).toHaveLength(1);
+    expect(completed[0]).toMatchObject({ jobId, source: 'callback', errCode: 0, failedRows: 0 });
+    expectRows(completed[0].result, rows);
+    const { jobId: nextId } = await next;
+    expect(sim.jobs().map((j) => j.jobId)).toEqual([jobId, nextId]);
+    expectHealthy([old, b]);
+  }, 40_000);
+
   it('Redis stopped mid-job: typed store errors and 503s; after Redis returns, WeCom’s retry completes the job once', async () => {
     // WeCom's retries must span the outage: every 250 ms, for up to ~10 s.
     const sim = await simulator({ jobDelayMs: Infinity, callbackRetries: 40, callbackRetryDelayMs: 250 });
