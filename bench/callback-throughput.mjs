@@ -18,7 +18,7 @@ const ADAPTERS = (process.env.BENCH_ADAPTERS ?? 'express,fastify').split(',');
 const APP = `${BENCH_DIR}apps/callback-app.mjs`;
 
 /** One autocannon run: POSTs the deliveries in order (cycling if it runs out) to `url` + `path`. */
-export async function load({ url, path, deliveries, duration, connections = CONNECTIONS }) {
+export async function load({ url, path, deliveries, duration, connections = CONNECTIONS, expectStatus = 200 }) {
   let next = 0;
   const result = await autocannon({
     url,
@@ -39,9 +39,11 @@ export async function load({ url, path, deliveries, duration, connections = CONN
       },
     ],
   });
+  // Only answers with the expected status count (200, or 401 for the forged flood).
+  const counted = expectStatus === 200 ? result['2xx'] : (result.statusCodeStats?.[expectStatus]?.count ?? 0);
   return {
-    reqPerSec: round(result['2xx'] / result.duration, 0),
-    ok: result['2xx'],
+    reqPerSec: round(counted / result.duration, 0),
+    ok: counted,
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
@@ -99,6 +101,14 @@ async function measureAdapter(adapter) {
     );
     log(`  duplicates:     ${dupRun.reqPerSec} req/s (p99 ${dupRun.latencyMs.p99} ms)`);
 
+    // A flood of forged deliveries (valid envelopes, wrong signature): how fast the route refuses them (401).
+    const forged = makeDeliveries(2_000, { prefix: 'forged' }).map((d) => ({
+      ...d,
+      query: d.query.replace(/msg_signature=[0-9a-f]/, (m) => `${m.slice(0, -1)}${m.endsWith('0') ? '1' : '0'}`),
+    }));
+    const forgedRun = await load({ ...ourApp, deliveries: forged, duration: DURATION_S, expectStatus: 401 });
+    log(`  forged:         ${forgedRun.reqPerSec} refusals/s (p99 ${forgedRun.latencyMs.p99} ms)`);
+
     // Completion runs after each answer; give the last ones a moment, then check nothing was lost or doubled.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const stats = await ours.ask({ type: 'stats' }, 'stats');
@@ -122,6 +132,7 @@ async function measureAdapter(adapter) {
         bare: bareRuns,
         newJobPath: ourRuns,
         duplicatePath: dupRun,
+        forgedSignatureRefusals: forgedRun,
         duplicateRatio: ratio(dupRun.reqPerSec, bestBare.reqPerSec),
         distinctDeliveriesSent: distinct,
         completedEvents: stats.completed,
@@ -149,12 +160,32 @@ async function profiled(child, name, fn) {
   }
 }
 
+/** The module's own cost per delivery, without HTTP (WeComCallbackService.handleCallback in a child process). */
+async function pipelineCost() {
+  const child = new Child(`${BENCH_DIR}apps/pipeline.mjs`);
+  try {
+    const { newJobMicros, duplicateMicros, forgedMicros } = await child.next('pipeline');
+    log(
+      `pipeline without HTTP: new job ${newJobMicros} µs, duplicate ${duplicateMicros} µs, forged ${forgedMicros} µs`,
+    );
+    return {
+      what: 'WeComCallbackService.handleCallback per delivery, no HTTP (best of 3 rounds of 5,000)',
+      newJobMicrosIncludingCompletion: newJobMicros,
+      duplicateMicros,
+      forgedSignatureMicros: forgedMicros,
+    };
+  } finally {
+    await child.stop();
+  }
+}
+
 async function main() {
   const results = [];
   for (const adapter of ADAPTERS) results.push(await measureAdapter(adapter));
+  const pipeline = await pipelineCost();
   return {
     summaries: results.map((r) => r.summary),
-    figures: Object.fromEntries(results.map((r) => [r.adapter, r.figures])),
+    figures: { ...Object.fromEntries(results.map((r) => [r.adapter, r.figures])), pipeline },
   };
 }
 

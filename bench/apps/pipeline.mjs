@@ -1,0 +1,65 @@
+// The callback pipeline without HTTP: WeComCallbackService.handleCallback() (public API) per delivery, in its own
+// process — to tell the module's own cost per delivery from the HTTP framework's in callback-throughput.
+// IPC: sends { type: 'pipeline', newJobMicros, duplicateMicros, forgedMicros }.
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { performance } from 'node:perf_hooks';
+import { WeComBatchModule, WeComCallbackService } from 'nestjs-wecom-batch';
+import { parentChannel, round } from '../lib/common.mjs';
+import { KEYS, makeDeliveries } from '../lib/deliveries.mjs';
+import { decorateClass } from '../lib/nest.mjs';
+
+const N = 5_000;
+const ROUNDS = 4;
+
+class AppModule {}
+decorateClass(
+  AppModule,
+  Module({
+    imports: [
+      EventEmitterModule.forRoot(),
+      WeComBatchModule.forRoot({
+        corpId: KEYS.corpId,
+        corpSecret: KEYS.corpSecret,
+        apiBaseUrl: 'http://127.0.0.1:9',
+        callback: { url: 'http://127.0.0.1:9/cb', token: KEYS.token, encodingAESKey: KEYS.encodingAESKey },
+        fetchResults: false,
+      }),
+    ],
+  }),
+);
+const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error'] });
+await app.init();
+const callbacks = app.get(WeComCallbackService);
+const request = (d) => ({ method: 'POST', query: d.query, body: Buffer.from(d.body), contentType: 'text/xml' });
+const yieldToLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** µs per delivery; with `completions`, the job completions (which run after each answer) are inside the window. */
+async function perDelivery(requests, completions) {
+  const started = performance.now();
+  for (let i = 0; i < requests.length; i++) {
+    await callbacks.handleCallback(requests[i]);
+    if (completions && i % 50 === 49) await yieldToLoop();
+  }
+  if (completions) await yieldToLoop();
+  return ((performance.now() - started) * 1000) / requests.length;
+}
+
+const results = { newJob: [], duplicate: [], forged: [] };
+for (let r = 0; r < ROUNDS; r++) {
+  const fresh = makeDeliveries(N, { prefix: `pipeline-${r}` }).map(request);
+  results.newJob.push(await perDelivery(fresh, true));
+  results.duplicate.push(await perDelivery(fresh, false));
+  const forged = fresh.map((q) => ({ ...q, query: q.query.replace(/msg_signature=./, 'msg_signature=x') }));
+  results.forged.push(await perDelivery(forged, false));
+}
+await app.close();
+const best = (xs) => round(Math.min(...xs.slice(1)), 1);
+await parentChannel().send({
+  type: 'pipeline',
+  newJobMicros: best(results.newJob),
+  duplicateMicros: best(results.duplicate),
+  forgedMicros: best(results.forged),
+});
+process.exit(0);
