@@ -21,8 +21,11 @@ import { withStoreLock } from './store-lock.js';
 const COMPLETE_LEASE_MS = 120_000;
 /** Short lock around read-modify-write of one job record. */
 const RECORD_LOCK = { ttlMs: 5_000, waitMs: 3_000 };
-/** Lease of the bootstrap-recovery lock: instances booting together resume pending jobs once. */
-const RECOVER_LEASE_MS = 30_000;
+/**
+ * How often every instance looks for pending jobs nobody follows (their instance crashed and was not replaced).
+ * Following a job on several instances is harmless: the completion lease decides who emits.
+ */
+const SWEEP_EVERY_MS = 60_000;
 /** errcodes of getresult that end tracking: 40088 jobid不存在, 40089 results cleaned (only the last 5 are kept). */
 const UNKNOWN_JOB = 40088;
 const RESULTS_CLEANED = 40089;
@@ -54,6 +57,9 @@ export class JobTracker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly tracked = new Map<string, TrackedJob>();
   private readonly completions = new Subject<BatchJobCompletedEvent>();
   private readonly failures = new Subject<TrackingFailure>();
+  /** Jobs this instance stopped following for good (timed out, unknown to WeCom): the sweep leaves them alone. */
+  private readonly abandoned = new Set<string>();
+  private sweep?: NodeJS.Timeout;
   private unsubscribe?: () => Promise<void>;
   private closed = false;
 
@@ -76,7 +82,10 @@ export class JobTracker implements OnApplicationBootstrap, OnModuleDestroy {
     return this.options.jobRecordTtlSeconds * 1000;
   }
 
-  /** Listens for completions on other instances and resumes jobs left pending by a restart. */
+  /**
+   * Listens for completions on other instances, resumes jobs left pending by a restart or a crash, and from then
+   * on sweeps the store for pending jobs nobody follows.
+   */
   async onApplicationBootstrap(): Promise<void> {
     try {
       this.unsubscribe = await this.store.subscribe(this.channel, (jobId) => void this.onCompletedElsewhere(jobId));
@@ -84,7 +93,11 @@ export class JobTracker implements OnApplicationBootstrap, OnModuleDestroy {
       // Not fatal: trackers also re-read the job record on every poll, so a missed notification only delays.
       this.logger.error(`cannot subscribe to job completions: ${describe(error)}`);
     }
-    if (this.options.resumePendingJobs) await this.resumePendingJobs();
+    if (this.options.resumePendingJobs) {
+      await this.resumePendingJobs();
+      this.sweep = setInterval(() => void this.resumePendingJobs(), SWEEP_EVERY_MS);
+      this.sweep.unref();
+    }
   }
 
   /**
@@ -93,6 +106,7 @@ export class JobTracker implements OnApplicationBootstrap, OnModuleDestroy {
    */
   async onModuleDestroy(): Promise<void> {
     this.closed = true;
+    clearInterval(this.sweep);
     for (const job of this.tracked.values()) this.settle(job.jobId);
     this.completions.complete();
     this.failures.complete();
@@ -301,6 +315,7 @@ export class JobTracker implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger.warn(
         `stopped tracking job ${job.jobId} after ${this.options.polling.timeoutMs} ms; it stays pending`,
       );
+      this.abandoned.add(job.jobId);
       this.settle(job.jobId);
       return;
     }
@@ -325,6 +340,7 @@ export class JobTracker implements OnApplicationBootstrap, OnModuleDestroy {
     } else if (errcode === UNKNOWN_JOB || isPermanent(error)) {
       this.logger.error(`cannot track job ${job.jobId}: ${describe(error)}`);
       this.failures.next({ jobId: job.jobId, error });
+      this.abandoned.add(job.jobId);
       this.settle(job.jobId);
     } else {
       this.logger.debug(`polling job ${job.jobId} failed, will retry: ${describe(error)}`);
@@ -440,17 +456,20 @@ export class JobTracker implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** Resumes jobs left pending by a restart or a crash; one instance does it when several boot together. */
+  /**
+   * Follows the pending jobs of the corp this instance does not follow yet: at bootstrap (jobs left by a restart
+   * or a crash) and every minute after (jobs of an instance that crashed and was not replaced). Every instance
+   * does it; the completion lease makes sure only one emits.
+   */
   private async resumePendingJobs(): Promise<void> {
+    if (this.closed) return;
     try {
-      const lease = await this.store.acquireLock(`recover:${this.corpId}`, RECOVER_LEASE_MS);
-      if (lease === null) return;
-      // The lease is left to expire: instances booting in the next seconds skip recovery.
       const pending = await this.store.listPendingJobs(this.corpId);
-      for (const record of pending) this.track(record.jobId, record.callback ? { delayMs: 0 } : {});
-      if (pending.length > 0) this.logger.log(`resumed tracking of ${pending.length} pending job(s)`);
+      const orphans = pending.filter((r) => !this.tracked.has(r.jobId) && !this.abandoned.has(r.jobId));
+      for (const record of orphans) this.track(record.jobId, record.callback ? { delayMs: 0 } : {});
+      if (orphans.length > 0) this.logger.log(`following ${orphans.length} pending job(s) found in the store`);
     } catch (error) {
-      this.logger.error(`cannot resume pending jobs: ${describe(error)}`);
+      this.logger.error(`cannot list pending jobs: ${describe(error)}`);
     }
   }
 }

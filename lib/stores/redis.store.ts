@@ -230,17 +230,29 @@ export class RedisStore implements WeComBatchStore {
 
   async acquireLock(name: string, ttlMs: number): Promise<string | null> {
     const leaseId = randomUUID();
-    const taken = await this.run(
-      'acquireLock',
-      async (redis) =>
-        (await this.eval(
+    let abandoned = false;
+    try {
+      const taken = await this.run('acquireLock', async (redis) => {
+        // The caller gave up while we waited for the connection: don't take a lock nobody will hold.
+        if (abandoned) return false;
+        const result = await this.eval(
           redis,
           SET_IF_ABSENT_OR_MINE,
           [this.key('lock', name)],
           [leaseId, toPx('acquireLock', ttlMs), '1'],
-        )) === 1,
-    );
-    return taken ? leaseId : null;
+          () => !abandoned,
+        );
+        return result === 1;
+      });
+      return taken ? leaseId : null;
+    } catch (error) {
+      // Timed out or failed for us, yet the command may already be on the wire (or queued by ioredis for after a
+      // reconnect) and be applied once Redis answers: a lock held by nobody would then block every instance until
+      // its lease ran out. A release with the same lease id, sent after it on the same connection, runs after it.
+      abandoned = true;
+      this.releaseLock(name, leaseId).catch(() => undefined);
+      throw error;
+    }
   }
 
   async extendLock(name: string, leaseId: string, ttlMs: number): Promise<boolean> {
@@ -520,12 +532,21 @@ export class RedisStore implements WeComBatchStore {
     return unsubscribed;
   }
 
-  /** EVALSHA, loading the script with EVAL when Redis does not have it cached (first use, restart, flush). */
-  private async eval(redis: Redis, s: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
+  /**
+   * EVALSHA, loading the script with EVAL when Redis does not have it cached (first use, restart, flush) — unless
+   * `stillWanted()` says the caller has given up meanwhile.
+   */
+  private async eval(
+    redis: Redis,
+    s: Script,
+    keys: string[],
+    args: (string | number)[],
+    stillWanted: () => boolean = () => true,
+  ): Promise<unknown> {
     try {
       return await redis.evalsha(s.sha, keys.length, ...keys, ...args);
     } catch (error) {
-      if (!errorMessage(error).startsWith('NOSCRIPT')) throw error;
+      if (!errorMessage(error).startsWith('NOSCRIPT') || !stillWanted()) throw error;
       return redis.eval(s.source, keys.length, ...keys, ...args);
     }
   }

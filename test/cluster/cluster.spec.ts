@@ -251,12 +251,10 @@ describeWithRedis('cluster: app instances in separate processes sharing one redi
   }, 40_000);
 
   /**
-   * A submits a job and is SIGKILLed before it completes; the simulator drops the job's callback. `beforeReplace`
-   * runs between the crash and the boot of the replacement B, which polls soon after booting.
+   * A submits a job and is SIGKILLed before it completes; the simulator drops the job's callback. The
+   * replacement B boots right away and polls soon after booting.
    */
-  async function crashAndReplace(
-    beforeReplace: () => Promise<void>,
-  ): Promise<{ jobId: string; rows: ClusterMember[]; b: Instance }> {
+  async function crashAndReplace(): Promise<{ jobId: string; rows: ClusterMember[]; b: Instance }> {
     const sim = await simulator({ jobDelayMs: Infinity });
     const [aConfig] = configs(1);
     const [a] = await boot([aConfig]);
@@ -266,7 +264,6 @@ describeWithRedis('cluster: app instances in separate processes sharing one redi
     await a.kill('SIGKILL');
     expect(a.eventsNamed('completed')).toEqual([]);
     expect((await storedJob(jobId))?.status).toBe('pending');
-    await beforeReplace();
     const [b] = await boot([
       config('B', { polling: { callbackGraceMs: 200, initialIntervalMs: 50, maxIntervalMs: 200, timeoutMs: 60_000 } }),
     ]);
@@ -287,30 +284,13 @@ describeWithRedis('cluster: app instances in separate processes sharing one redi
     expectHealthy([b]);
   }
 
-  it('a crashed instance’s job is resumed by a replacement booted after the last boot’s recovery lease', async () => {
-    const { jobId, rows, b } = await crashAndReplace(async () => {
-      // As if 30 s had passed: A's bootstrap took the corp's recovery lease (RECOVER_LEASE_MS in
-      // job-tracker.service.ts), and an instance booting while it is held skips recovery.
-      const client = new Redis(redis.url);
-      clients.push(client);
-      expect(await client.pexpire(`${keyPrefix}lock:recover:${CORP.corpId}`, 1)).toBe(1);
-      await sleep(5);
-    });
-    await expectResumed(jobId, rows, b, 8_000);
+  // Regression: recovery used to be guarded by a 30 s `recover:<corp>` lease, so a replacement booting within 30 s
+  // of the crashed instance's own boot skipped it and the job stayed pending, untracked.
+  it('a crashed instance’s job is resumed by a replacement booted right away', async () => {
+    const { jobId, rows, b } = await crashAndReplace();
+    // Resumed jobs are polled after callbackGraceMs (200 ms) at 50–200 ms intervals: 3 s is plenty.
+    await expectResumed(jobId, rows, b, 3_000);
   }, 40_000);
-
-  // BUG (lib/batch/job-tracker.service.ts, resumePendingJobs): every boot takes `recover:<corp>` for 30 s and never
-  // releases it, so a replacement that boots within 30 s of the crashed instance's own boot skips recovery and
-  // the job stays pending, untracked, until some instance boots later. Remove `.failing` once fixed.
-  it.failing(
-    'a crashed instance’s job is resumed by a replacement booted right away',
-    async () => {
-      const { jobId, rows, b } = await crashAndReplace(async () => undefined);
-      // Resumed jobs are polled after callbackGraceMs (200 ms) at 50–200 ms intervals: 3 s is plenty.
-      await expectResumed(jobId, rows, b, 3_000);
-    },
-    40_000,
-  );
 
   it('a graceful deploy while a job runs: the new instance completes it once and can submit the next at once', async () => {
     const sim = await simulator({ jobDelayMs: Infinity });
@@ -395,35 +375,29 @@ describeWithRedis('cluster: app instances in separate processes sharing one redi
     process.stderr.write(`cluster: callback refused ${attempts.length - 1}× during the outage, then accepted\n`);
   }, 40_000);
 
-  // BUG (lib/stores/redis.store.ts, acquireLock via run/withTimeout): a lock request that timed out for its caller
-  // still reaches Redis once it answers again, taking the lock with a lease id nobody holds. Here the corp's
-  // import lock is then stuck for its whole lease (LEASE_MS = 30 s in import-queue.ts) on every instance; the same
-  // happens to the completion lease (120 s) and the token-refresh lock. Remove `.failing` once fixed.
-  it.failing(
-    'a Redis that hangs during a submission does not block the corp’s imports once it answers again',
-    async () => {
-      const sim = await simulator({ jobDelayMs: 20 });
-      const [a, b] = await boot(configs(2));
-      const first = await a.call<{ jobId: string }>('syncUsers', { users: members(5, 'hng', 1) });
-      await a.call('waitForJob', { jobId: first.jobId, timeoutMs: 5_000 });
+  // Regression: a lock request that timed out for its caller still reached Redis once it answered again, taking
+  // the lock with a lease id nobody held — the corp's import lock stuck for its whole lease on every instance.
+  it('a Redis that hangs during a submission does not block the corp’s imports once it answers again', async () => {
+    const sim = await simulator({ jobDelayMs: 20 });
+    const [a, b] = await boot(configs(2));
+    const first = await a.call<{ jobId: string }>('syncUsers', { users: members(5, 'hng', 1) });
+    await a.call('waitForJob', { jobId: first.jobId, timeoutMs: 5_000 });
 
-      redis.pause(); // a hung Redis: connections stay open, nothing is answered
-      let hung: RemoteError;
-      try {
-        hung = await remoteError(a.call('syncUsers', { users: members(5, 'hnh', 2) }));
-      } finally {
-        redis.resume();
-      }
-      expect(hung).toMatchObject({ name: 'WeComStoreError', operation: 'acquireLock', timedOut: true });
-      expect(sim.jobs()).toHaveLength(1);
+    redis.pause(); // a hung Redis: connections stay open, nothing is answered
+    let hung: RemoteError;
+    try {
+      hung = await remoteError(a.call('syncUsers', { users: members(5, 'hnh', 2) }));
+    } finally {
+      redis.resume();
+    }
+    expect(hung).toMatchObject({ name: 'WeComStoreError', operation: 'acquireLock', timedOut: true });
+    expect(sim.jobs()).toHaveLength(1);
 
-      // Redis answers again: the next submission, on any instance, goes through at once.
-      const next = await b.call<{ jobId: string }>('syncUsers', { users: members(5, 'hnh', 2) }, 6_000);
-      expect(sim.jobs().map((j) => j.jobId)).toEqual([first.jobId, next.jobId]);
-      expectHealthy([a, b]);
-    },
-    40_000,
-  );
+    // Redis answers again: the next submission, on any instance, goes through at once.
+    const next = await b.call<{ jobId: string }>('syncUsers', { users: members(5, 'hnh', 2) }, 6_000);
+    expect(sim.jobs().map((j) => j.jobId)).toEqual([first.jobId, next.jobId]);
+    expectHealthy([a, b]);
+  }, 40_000);
 
   it('app.close() lets the process exit promptly: nothing of the RedisStore keeps it alive', async () => {
     await simulator({ jobDelayMs: 20 });
