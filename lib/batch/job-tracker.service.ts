@@ -357,6 +357,11 @@ export class JobTracker implements OnApplicationBootstrap, OnModuleDestroy {
     const leaseName = `complete:${corpId}:${jobId}`;
     const lease = await this.store.acquireLock(leaseName, COMPLETE_LEASE_MS);
     if (lease === null) return;
+    // Renewed while we work: a slow getresult (retries, backoff) must not let another instance in meanwhile.
+    const renew = setInterval(() => {
+      this.store.extendLock(leaseName, lease, COMPLETE_LEASE_MS).catch(() => undefined);
+    }, COMPLETE_LEASE_MS / 3);
+    renew.unref();
     try {
       const record = await this.store.getJob(corpId, jobId);
       if (record?.status === 'completed') {
@@ -397,6 +402,7 @@ export class JobTracker implements OnApplicationBootstrap, OnModuleDestroy {
       });
       this.finishLocally(event);
     } finally {
+      clearInterval(renew);
       await this.store.releaseLock(leaseName, lease).catch(() => undefined);
     }
   }
