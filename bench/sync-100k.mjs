@@ -2,12 +2,14 @@
 // steady load from this process), against the simulator in a third process. Measured in the app: the event
 // loop's longest stall (monitorEventLoopDelay), the local time of validate + CSV and the peak RSS growth, for the
 // module and for the naive path (plainToInstance + validateSync per row, then one string join), same run.
-import autocannon from 'autocannon';
-import { BENCH_DIR, Child, PROFILE_DIR, log, ratio, round, runMain } from './lib/common.mjs';
+import { Agent, get } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { BENCH_DIR, Child, PROFILE_DIR, log, percentile, ratio, round, runMain } from './lib/common.mjs';
 import { SYNC_CORP, SYNC_DEPARTMENTS } from './lib/members.mjs';
 
 const ROWS = Number(process.env.BENCH_SYNC_ROWS ?? 100_000);
-const PING_RATE = 500;
+/** A steady GET /ping every 4 ms (250/s), each timed: a stall of the app shows up as the wait of the pings behind it. */
+const PING_INTERVAL_MS = 4;
 const APP = `${BENCH_DIR}apps/sync-app.mjs`;
 
 /** Runs one app child (module or naive) under load; its measurements plus the /ping latencies seen here. */
@@ -17,24 +19,62 @@ async function runApp(mode, apiBaseUrl) {
   });
   try {
     const { url } = await app.next('ready', 180_000);
-    const load = autocannon({ url: `${url}/ping`, connections: 8, overallRate: PING_RATE, duration: 600 });
-    const loadDone = new Promise((resolve, reject) => load.once('done', resolve).once('error', reject));
+    const pings = pacedPings(`${url}/ping`);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     app.send({ type: 'go' });
     const { result } = await app.next('result', 300_000);
-    load.stop();
-    const pings = await loadDone;
-    result.ping = {
-      targetRate: PING_RATE,
-      answered: pings['2xx'],
-      non2xx: pings.non2xx,
-      errors: pings.errors,
-      latencyMs: { p50: pings.latency.p50, p99: pings.latency.p99, max: pings.latency.max },
-    };
+    result.ping = await pings.stop();
     return result;
   } finally {
     await app.stop();
   }
+}
+
+/**
+ * Open-loop load: a request every PING_INTERVAL_MS whether or not the previous ones were answered (a closed-loop
+ * or per-second-quota generator can sit idle through a stall and never see it). Latencies in ms.
+ */
+function pacedPings(url) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const latencies = [];
+  let failed = 0;
+  const inFlight = new Set();
+  const timer = setInterval(() => {
+    const started = performance.now();
+    const done = new Promise((resolve) => {
+      const req = get(url, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode === 200) latencies.push(performance.now() - started);
+          else failed++;
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        failed++;
+        resolve();
+      });
+    });
+    inFlight.add(done);
+    void done.then(() => inFlight.delete(done));
+  }, PING_INTERVAL_MS);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await Promise.all(inFlight);
+      agent.destroy();
+      return {
+        intervalMs: PING_INTERVAL_MS,
+        answered: latencies.length,
+        failed,
+        latencyMs: {
+          p50: round(percentile(latencies, 50), 1),
+          p99: round(percentile(latencies, 99), 1),
+          max: round(Math.max(...latencies), 1),
+        },
+      };
+    },
+  };
 }
 
 function profileArgs(mode) {
