@@ -2,6 +2,16 @@
 // process of its own against the BUILT package ('nestjs-wecom-batch' resolves to dist/ through the package's
 // exports map). Prints one `BENCH <name> <metric>=<value> baseline=<value> ratio=<value>` line per figure on
 // stdout (progress goes to stderr) and writes every figure, with the machine, to bench/results.json.
+//
+// Names: callback-throughput, crypto, token-storm, sync-100k, ack-latency (each also runs alone after a build:
+// `node bench/crypto.mjs`). Environment:
+//   BENCH_QUICK=1           shorter runs, for working on the harness (figures not comparable)
+//   BENCH_ADAPTERS=express  callback-throughput / ack-latency on one adapter only
+//   BENCH_CPU_PROF=1        CPU profiles of the measured windows into .tmp/profiles/ (read them with
+//                           `node bench/profile-summary.mjs <file> [--match REGEXP] [--long-tasks N]`)
+//   BENCH_SYNC_ROWS=N       sync-100k with N rows instead of 100,000
+//   REDIS_SERVER_BIN=path   the redis-server for token-storm (default: the PATH's; without one, the Redis
+//                           figures are skipped with the reason printed)
 import { execFileSync, fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
