@@ -5,6 +5,7 @@ import { WeComJobTimeoutError } from '../errors/wecom-job-timeout.error.js';
 import { BatchJobCompletedEvent } from '../events/batch-job-completed.event.js';
 import type { BatchJobType } from '../events/batch-job.types.js';
 import { WECOM_BATCH_EVENTS } from '../events/wecom-batch.events.js';
+import { freezeDeep } from '../stores/freeze-deep.js';
 import type { JobCompletionInfo, JobRecord, WeComBatchStore } from '../stores/wecom-batch-store.interface.js';
 import {
   WECOM_BATCH_EMITTER,
@@ -136,19 +137,21 @@ export class JobTracker implements OnApplicationBootstrap, OnModuleDestroy {
       const record = await this.store.getJob(corpId, jobId);
       if (record?.status === 'completed') return true;
       if (record?.callback) return false;
-      const next: JobRecord = record ?? {
+      const next: JobRecord = {
         // A job this app did not submit (or whose record expired): tracked all the same, so its result is kept.
-        corpId,
-        jobId,
-        jobType: callback.jobType,
-        submittedAt: callback.createTime * 1000,
-        status: 'pending',
-      };
-      next.callback = {
-        jobType: callback.jobType,
-        errCode: callback.errCode,
-        errMsg: callback.errMsg,
-        receivedAt: Date.now(),
+        ...(record ?? {
+          corpId,
+          jobId,
+          jobType: callback.jobType,
+          submittedAt: callback.createTime * 1000,
+          status: 'pending',
+        }),
+        callback: {
+          jobType: callback.jobType,
+          errCode: callback.errCode,
+          errMsg: callback.errMsg,
+          receivedAt: Date.now(),
+        },
       };
       await this.store.saveJob(next, this.jobTtlMs);
       return false;
@@ -369,6 +372,8 @@ export class JobTracker implements OnApplicationBootstrap, OnModuleDestroy {
         return;
       }
       const rows = this.options.fetchResults ? await this.finalRows(jobId, finished) : undefined;
+      // Parsing a large getresult answer took a while: let the app serve requests before the next step.
+      await yieldToEventLoop();
       const callback = record?.callback;
       const completion: JobCompletionInfo = {
         errCode: callback?.errCode ?? 0,
@@ -395,6 +400,7 @@ export class JobTracker implements OnApplicationBootstrap, OnModuleDestroy {
         return next;
       });
       if (!saved) return;
+      await yieldToEventLoop();
       const event = eventFromRecord(saved);
       this.emit(event);
       await this.store.publish(this.channel, jobId).catch((error: unknown) => {
@@ -434,7 +440,9 @@ export class JobTracker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async onCompletedElsewhere(jobId: string): Promise<void> {
-    if (this.closed) return;
+    // Only jobs followed here matter (waitForJob always follows its job); this also skips the notice of a job
+    // this instance completed itself, whose record may be large.
+    if (this.closed || !this.tracked.has(jobId)) return;
     try {
       const record = await this.store.getJob(this.corpId, jobId);
       if (record?.status === 'completed') this.finishLocally(eventFromRecord(record));
@@ -484,10 +492,13 @@ function recordLock(corpId: string, jobId: string): string {
   return `job:${corpId}:${jobId}`;
 }
 
-/** The completed-event payload of a completed job record. */
+/**
+ * The completed-event payload of a completed job record, frozen: every listener gets the same object, so one
+ * listener changing it (sorting the rows in place…) would change it for the others — and for the stored record.
+ */
 export function eventFromRecord(record: JobRecord): BatchJobCompletedEvent {
   const completion = record.completion as JobCompletionInfo;
-  return new BatchJobCompletedEvent({
+  const event = new BatchJobCompletedEvent({
     corpId: record.corpId,
     jobId: record.jobId,
     jobType: record.jobType,
@@ -498,6 +509,11 @@ export function eventFromRecord(record: JobRecord): BatchJobCompletedEvent {
     result: completion.result,
     failedRows: completion.failedRows,
   });
+  return freezeDeep(event);
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function errcodeOf(error: unknown): number | undefined {

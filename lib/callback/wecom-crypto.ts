@@ -25,6 +25,7 @@ const RANDOM_BYTES = 16;
 const HEADER = RANDOM_BYTES + 4;
 /** Base64 alphabet then at most two '='; with a length that is a multiple of 4, exactly well-formed base64. */
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const SIGNATURE = /^[0-9a-f]{40}$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -89,7 +90,12 @@ export class WeComCrypto {
     if (prefix.length !== RANDOM_BYTES) {
       throw new WeComCryptoError(CODES.ENCRYPT_AES, `the random prefix must be ${RANDOM_BYTES} bytes`);
     }
-    const body = Buffer.from(String(message), 'utf8');
+    const text = String(message);
+    // UTF-8 cannot carry a lone UTF-16 surrogate: it would arrive as U+FFFD. Refuse rather than alter the text.
+    if (LONE_SURROGATE.test(text)) {
+      throw new WeComCryptoError(CODES.ENCRYPT_AES, 'the message contains a lone UTF-16 surrogate (not valid Unicode)');
+    }
+    const body = Buffer.from(text, 'utf8');
     const receiveId = Buffer.from(this.receiveId, 'utf8');
     const length = Buffer.alloc(4);
     length.writeUInt32BE(body.length, 0);
@@ -107,10 +113,15 @@ export class WeComCrypto {
    * the plaintext or invalid UTF-8, -40005 a receiveId other than the configured one.
    */
   decrypt(encrypted: string): WeComDecrypted {
-    if (typeof encrypted !== 'string' || encrypted.length % 4 !== 0 || !BASE64.test(encrypted)) {
+    if (typeof encrypted !== 'string' || encrypted.length === 0 || encrypted.length % 4 !== 0) {
       throw new WeComCryptoError(CODES.DECODE_BASE64, 'the encrypted message is not valid base64');
     }
     const data = Buffer.from(encrypted, 'base64');
+    // Node's decoder skips invalid characters silently. A canonical encoding re-encodes to itself, which is
+    // cheaper to check than the character pattern: only the other inputs pay for the regex.
+    if (data.toString('base64') !== encrypted && !BASE64.test(encrypted)) {
+      throw new WeComCryptoError(CODES.DECODE_BASE64, 'the encrypted message is not valid base64');
+    }
     if (data.length === 0 || data.length % BLOCK !== 0) {
       throw new WeComCryptoError(CODES.DECRYPT_AES, `the ciphertext is not a whole number of ${BLOCK}-byte blocks`);
     }

@@ -10,14 +10,22 @@ import { WeComBatchError } from './wecom-batch.error.js';
  * decrypted content.
  */
 export class WeComCallbackRejectedError extends WeComBatchError {
-  constructor(
-    /** Machine-readable cause, as in the `wecom.batch.callback.rejected` event. */
-    readonly reason: CallbackRejectionReason,
-    /** The HTTP status answered to the caller (4xx, or 503 when the store is down). */
-    readonly status: number,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  /** Machine-readable cause, as in the `wecom.batch.callback.rejected` event. */
+  readonly reason: CallbackRejectionReason;
+  /** The HTTP status answered to the caller (4xx, or 503 when the store is down). */
+  readonly status: number;
+
+  constructor(reason: CallbackRejectionReason, status: number, message: string, options?: { cause?: unknown }) {
+    // No stack trace: this error never leaves the pipeline, and capturing one was the largest single cost of
+    // refusing a forged delivery — the path a flood of them takes.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(message, options);
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
+    this.reason = reason;
+    this.status = status;
   }
 }

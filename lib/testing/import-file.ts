@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { TEMPLATE_NOTE_HEADER_PREFIX } from '../batch/csv/csv-headers.js';
 
 /** Member fields a header maps to (§5.2 of the spec); anything else is an extended-attribute candidate. */
 export type MemberField =
@@ -34,7 +35,7 @@ const MEMBER_HEADERS: Readonly<Record<string, MemberField>> = {
 };
 
 /** The template's explanatory column (`禁用项说明：(0-启用;1-禁用)`), which carries no data. */
-const NOTE_HEADER = /^禁用项说明/;
+const NOTE_HEADER = new RegExp(`^${TEMPLATE_NOTE_HEADER_PREFIX}`);
 
 /** One data row of a member file: only the columns the file has are present in `cells`. */
 export interface MemberFileRow {

@@ -36,6 +36,17 @@ export const RESERVED_MEMBER_HEADERS: ReadonlySet<string> = new Set([
   '微信号',
 ]);
 
+/**
+ * The template's explanatory column starts with this text (`禁用项说明：(0-启用;1-禁用)`); an importer may take any
+ * header starting with it for that column and drop its data.
+ */
+export const TEMPLATE_NOTE_HEADER_PREFIX = '禁用项说明';
+
+/** Whether an extended attribute may not be named `name` (see {@link RESERVED_MEMBER_HEADERS}). */
+export function isReservedMemberHeader(name: string): boolean {
+  return RESERVED_MEMBER_HEADERS.has(name) || name.startsWith(TEMPLATE_NOTE_HEADER_PREFIX);
+}
+
 /** The department template's headers (replaceparty), in order, keyed by `DepartmentRow` field. */
 export const DEPARTMENT_CSV_HEADERS = {
   name: '部门名称',

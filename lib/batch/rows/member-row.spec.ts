@@ -136,6 +136,8 @@ describe('MemberRow rules', () => {
       '0:extAttrs.工号:-',
     ]);
     expect(await one({ extAttrs: ['a'] })).toEqual(['0:extAttrs:-']);
+    // WeCom's importer takes any header starting like the template's note column for that column.
+    expect(await one({ extAttrs: { 禁用项说明x: 'y' } })).toEqual(['0:extAttrs.禁用项说明x:-']);
   });
 
   it('refuses text that would change in UTF-8 (an unpaired surrogate) instead of uploading U+FFFD', async () => {

@@ -1,4 +1,4 @@
-import { RESERVED_MEMBER_HEADERS } from '../csv/csv-headers.js';
+import { isReservedMemberHeader } from '../csv/csv-headers.js';
 import { isTrimmed, isUint32, isWellFormedText, SURROUNDING_SPACE, textRule, type RuleCheck } from './wecom-rule.js';
 
 // The member rules of the WeCom import template (../shared/wecom-api.md §5.2, §10.1), one function per column.
@@ -192,7 +192,7 @@ export const extAttrsRule: RuleCheck = (value, _row, report) => {
     const problems: string[] = [];
     if (key === '' || key.trim() !== key) {
       problems.push('the attribute name must be non-empty, without leading or trailing spaces');
-    } else if (RESERVED_MEMBER_HEADERS.has(key)) {
+    } else if (isReservedMemberHeader(key)) {
       problems.push('the attribute name is a template column header; use the matching field instead');
     }
     if (!isWellFormedText(key)) problems.push('the attribute name contains an unpaired UTF-16 surrogate');
