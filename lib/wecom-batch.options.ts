@@ -157,7 +157,9 @@ export interface WeComBatchModuleOptions {
    */
   allowCsvQuoting?: boolean;
   /**
-   * On bootstrap, resume tracking jobs still pending in the store (after a restart or a crash).
+   * At bootstrap, and every minute after, follow the jobs still pending in the store that this instance does not
+   * follow yet (left by a restart, or by an instance that crashed). Several instances following one job is
+   * harmless: only one emits its events.
    * @default true
    */
   resumePendingJobs?: boolean;
