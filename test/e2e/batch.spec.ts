@@ -10,7 +10,7 @@ import {
 import type { WeComSimulator } from 'nestjs-wecom-batch/testing';
 import { ADAPTERS } from './helpers/app.js';
 import { CORP, members, startBatchApp, startSimulator, type BatchApp } from './helpers/batch-app.js';
-import { CapturingLogger } from './helpers/callback-app.js';
+import { CapturingLogger } from './helpers/capturing-logger.js';
 
 // BatchService end to end against the simulator: typed rows → CSV → upload → job → callback/polling →
 // rows persisted → events. Every log line of every app in this file is kept and checked for secrets at the end.

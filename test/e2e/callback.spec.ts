@@ -71,8 +71,8 @@ describe.each(ADAPTERS)('callback endpoint on %s', (adapter) => {
         KEYS,
         batchJobResultXml({ corpId: KEYS.corpId, jobId: id, jobType: 'sync_user', createTime }),
       );
-      const startedBefore = booted.events.slowStarted;
-      const finishedBefore = booted.events.slowFinished;
+      const startedBefore = booted.slow.slowStarted;
+      const finishedBefore = booted.slow.slowFinished;
       const sent = Date.now();
       const answer = await postCallback(booted.callbackUrl, delivery.query, delivery.body);
       expect(answer.status).toBe(200);
@@ -80,9 +80,9 @@ describe.each(ADAPTERS)('callback endpoint on %s', (adapter) => {
       expect(Date.now() - sent).toBeLessThan(2_000);
 
       await waitFor(() => booted.events.completed.some((e) => e.jobId === id), 5_000, 'the completed event');
-      await waitFor(() => booted.events.slowStarted > startedBefore, 5_000, 'the slow listener to start');
+      await waitFor(() => booted.slow.slowStarted > startedBefore, 5_000, 'the slow listener to start');
       // The slow listener is still in its 10 s wait: the ACK did not wait for it.
-      expect(booted.events.slowFinished).toBe(finishedBefore);
+      expect(booted.slow.slowFinished).toBe(finishedBefore);
 
       const completed = booted.events.completed.filter((e) => e.jobId === id);
       expect(completed).toHaveLength(1);

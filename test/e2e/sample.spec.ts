@@ -12,7 +12,7 @@ import { startSampleSimulator, type SampleSimulator } from '../../sample/cli/sam
 import { loadDirectoryFile, type DirectoryData } from '../../sample/directory-data.js';
 import { DirectorySyncService } from '../../sample/directory-sync.service.js';
 import { ADAPTERS } from './helpers/app.js';
-import { CapturingLogger } from './helpers/callback-app.js';
+import { CapturingLogger } from './helpers/capturing-logger.js';
 import { freePort } from './helpers/free-port.js';
 
 // The sample app (sample/) is what a newcomer runs first, so it is tested like the library: its AppModule booted

@@ -4,7 +4,7 @@ import { BatchJob, WeComBatchError, type BatchJobCompletedEvent, type BatchServi
 import type { SimulatorEndpoint, WeComSimulator } from 'nestjs-wecom-batch/testing';
 import type { AdapterName } from '../e2e/helpers/app.js';
 import { CORP, members, startBatchApp, startSimulator, type BatchApp } from '../e2e/helpers/batch-app.js';
-import { CapturingLogger } from '../e2e/helpers/callback-app.js';
+import { CapturingLogger } from '../e2e/helpers/capturing-logger.js';
 
 // Every fault the simulator can inject × every BatchService call. Each call must end — within a bound, never a
 // hang — in success or a typed error (a WeComBatchError), and WeCom must never get the same import twice: at most

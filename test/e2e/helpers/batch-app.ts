@@ -1,17 +1,11 @@
-import { Injectable, Module, type INestApplication, type LoggerService } from '@nestjs/common';
-import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
+import { Module, type INestApplication, type LoggerService } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import {
-  BatchService,
-  WECOM_BATCH_EVENTS,
-  WeComBatchModule,
-  type BatchJobCompletedEvent,
-  type BatchJobSubmittedEvent,
-  type WeComBatchModuleOptions,
-} from 'nestjs-wecom-batch';
+import { BatchService, WeComBatchModule, type WeComBatchModuleOptions } from 'nestjs-wecom-batch';
 import { WeComSimulator } from 'nestjs-wecom-batch/testing';
 import type { AdapterName } from './app.js';
+import { EventRecorder } from './event-recorder.js';
 import { freePort } from './free-port.js';
 
 /** The simulated corp of the batch suites. Its secrets are asserted never to be logged. */
@@ -22,36 +16,13 @@ export const CORP = {
   encodingAESKey: 'Zm9vYmFyYmF6cXV4MDEyMzQ1Njc4OWFiY2RlZmdoaWp',
 };
 
-/** Records the module's job events. */
-@Injectable()
-export class JobEvents {
-  readonly submitted: BatchJobSubmittedEvent[] = [];
-  readonly completed: BatchJobCompletedEvent[] = [];
-  readonly failed: BatchJobCompletedEvent[] = [];
-
-  @OnEvent(WECOM_BATCH_EVENTS.JOB_SUBMITTED)
-  onSubmitted(event: BatchJobSubmittedEvent): void {
-    this.submitted.push(event);
-  }
-
-  @OnEvent(WECOM_BATCH_EVENTS.JOB_COMPLETED)
-  onCompleted(event: BatchJobCompletedEvent): void {
-    this.completed.push(event);
-  }
-
-  @OnEvent(WECOM_BATCH_EVENTS.JOB_FAILED)
-  onFailed(event: BatchJobCompletedEvent): void {
-    this.failed.push(event);
-  }
-}
-
-@Module({ providers: [JobEvents] })
-class JobEventsModule {}
+@Module({ providers: [EventRecorder] })
+class RecorderModule {}
 
 export interface BatchApp {
   app: INestApplication;
   batch: BatchService;
-  events: JobEvents;
+  events: EventRecorder;
   close(): Promise<void>;
 }
 
@@ -81,14 +52,14 @@ export async function startBatchApp(
     ...overrides,
   };
   const moduleRef = await Test.createTestingModule({
-    imports: [EventEmitterModule.forRoot(), WeComBatchModule.forRoot(options), JobEventsModule],
+    imports: [EventEmitterModule.forRoot(), WeComBatchModule.forRoot(options), RecorderModule],
   }).compile();
   const app =
     adapter === 'fastify'
       ? moduleRef.createNestApplication(new FastifyAdapter(), { logger })
       : moduleRef.createNestApplication({ logger });
   await app.listen(port, '127.0.0.1');
-  return { app, batch: app.get(BatchService), events: app.get(JobEvents), close: () => app.close() };
+  return { app, batch: app.get(BatchService), events: app.get(EventRecorder), close: () => app.close() };
 }
 
 /** Starts a simulator with the suite's corp and a small department tree. */

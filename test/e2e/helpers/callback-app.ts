@@ -3,7 +3,6 @@ import {
   Module,
   type DynamicModule,
   type INestApplication,
-  type LoggerService,
   type Type,
 } from '@nestjs/common';
 import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
@@ -13,87 +12,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   WECOM_BATCH_EVENTS,
   WeComBatchModule,
-  type BatchJobCompletedEvent,
-  type CallbackRejectedEvent,
   type WeComBatchModuleOptions,
 } from 'nestjs-wecom-batch';
 import type { AdapterName } from './app.js';
+import { CapturingLogger } from './capturing-logger.js';
+import { EventRecorder } from './event-recorder.js';
 
-/** A LoggerService that keeps every line, at every level, to assert what was (not) logged. */
-export class CapturingLogger implements LoggerService {
-  readonly lines: Array<{ level: string; text: string }> = [];
-
-  log(message: unknown, ...rest: unknown[]): void {
-    this.keep('log', message, rest);
-  }
-  error(message: unknown, ...rest: unknown[]): void {
-    this.keep('error', message, rest);
-  }
-  warn(message: unknown, ...rest: unknown[]): void {
-    this.keep('warn', message, rest);
-  }
-  debug(message: unknown, ...rest: unknown[]): void {
-    this.keep('debug', message, rest);
-  }
-  verbose(message: unknown, ...rest: unknown[]): void {
-    this.keep('verbose', message, rest);
-  }
-  fatal(message: unknown, ...rest: unknown[]): void {
-    this.keep('fatal', message, rest);
-  }
-
-  /** Lines (any level) that contain one of `secrets`. */
-  leaking(secrets: readonly string[]): string[] {
-    return this.lines.map((l) => l.text).filter((text) => secrets.some((secret) => text.includes(secret)));
-  }
-
-  private keep(level: string, message: unknown, rest: unknown[]): void {
-    const text = [message, ...rest]
-      .map((part) =>
-        part instanceof Error ? `${part.message}\n${part.stack}` : typeof part === 'string' ? part : safeJson(part),
-      )
-      .join(' ');
-    this.lines.push({ level, text });
-  }
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
-/**
- * Records the module's events. Also holds a deliberately slow `completed` listener (10 s, or until released)
- * to prove the callback is acknowledged without waiting for listeners.
- */
+/** A deliberately slow `completed` listener (10 s, or until released): the callback is acknowledged without it. */
 @Injectable()
-export class EventRecorder {
-  readonly completed: BatchJobCompletedEvent[] = [];
-  readonly failed: BatchJobCompletedEvent[] = [];
-  readonly rejected: CallbackRejectedEvent[] = [];
+export class SlowCompletedListener {
   slowStarted = 0;
   slowFinished = 0;
   private readonly release = new AbortController();
 
-  @OnEvent(WECOM_BATCH_EVENTS.JOB_COMPLETED)
-  onCompleted(event: BatchJobCompletedEvent): void {
-    this.completed.push(event);
-  }
-
-  @OnEvent(WECOM_BATCH_EVENTS.JOB_FAILED)
-  onFailed(event: BatchJobCompletedEvent): void {
-    this.failed.push(event);
-  }
-
-  @OnEvent(WECOM_BATCH_EVENTS.CALLBACK_REJECTED)
-  onRejected(event: CallbackRejectedEvent): void {
-    this.rejected.push(event);
-  }
-
-  /** A listener that takes 10 s (cut short by `releaseSlowListeners()` so the suite does not wait for it). */
   @OnEvent(WECOM_BATCH_EVENTS.JOB_COMPLETED, { async: true })
   async slowListener(): Promise<void> {
     this.slowStarted++;
@@ -106,7 +37,7 @@ export class EventRecorder {
   }
 }
 
-@Module({ providers: [EventRecorder] })
+@Module({ providers: [EventRecorder, SlowCompletedListener] })
 class RecorderModule {}
 
 export type Registration = 'forRoot' | 'forRootAsync';
@@ -119,6 +50,7 @@ export interface CallbackApp {
   /** Full URL of the built-in callback route. */
   callbackUrl: string;
   events: EventRecorder;
+  slow: SlowCompletedListener;
   logger: CapturingLogger;
   close(): Promise<void>;
 }
@@ -166,14 +98,16 @@ export async function bootCallbackApp(
   await app.listen(0, '127.0.0.1');
   const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const events = app.get(EventRecorder);
+  const slow = app.get(SlowCompletedListener);
   return {
     app,
     url: base,
     callbackUrl: `${base}/${(extra.callbackPath ?? 'wecom/batch/callback').replace(/^\//, '')}`,
     events,
+    slow,
     logger,
     close: async () => {
-      events.releaseSlowListeners();
+      slow.releaseSlowListeners();
       await app.close();
     },
   };
