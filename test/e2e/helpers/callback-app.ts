@@ -1,19 +1,9 @@
-import {
-  Injectable,
-  Module,
-  type DynamicModule,
-  type INestApplication,
-  type Type,
-} from '@nestjs/common';
+import { Injectable, Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  WECOM_BATCH_EVENTS,
-  WeComBatchModule,
-  type WeComBatchModuleOptions,
-} from 'nestjs-wecom-batch';
+import { WECOM_BATCH_EVENTS, WeComBatchModule, type WeComBatchModuleOptions } from 'nestjs-wecom-batch';
 import type { AdapterName } from './app.js';
 import { CapturingLogger } from './capturing-logger.js';
 import { EventRecorder } from './event-recorder.js';
