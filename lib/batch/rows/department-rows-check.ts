@@ -1,8 +1,8 @@
-import type { WeComRowProblem } from '../../errors/wecom-row-validation.error.js';
 import { DepartmentRow } from './department-row.js';
 import { MAX_DEPARTMENT_DEPTH, ROOT_DEPARTMENT_ID } from './department-rules.js';
-import type { RowsCheck, SliceClock } from './row-steps.js';
-import { RowValidator, type RowValidationOptions } from './row-validator.js';
+import type { SliceClock } from './row-steps.js';
+import type { RowValidationOptions } from './row-validator.js';
+import { RowsCheckBase } from './rows-check-base.js';
 import { isUint32 } from './wecom-rule.js';
 
 /** How many ids of a cycle a message spells out. */
@@ -13,39 +13,21 @@ const CYCLE_IDS_SHOWN = 8;
  * (302006), parents that exist in the file or are the root 1 (60004), no cycles (60010), at most 15 levels
  * counting the root (81002), and no two children of one parent with the same name (302007).
  */
-export class DepartmentRowsCheck implements RowsCheck<DepartmentRow> {
+export class DepartmentRowsCheck extends RowsCheckBase<DepartmentRow> {
   readonly kind = 'department';
-  /** Every problem found so far. */
-  readonly problems: WeComRowProblem[] = [];
-  private readonly validator: RowValidator<DepartmentRow>;
   /** id → row index of its first occurrence. */
   private readonly rowOfId = new Map<number, number>();
   /** Parent id of each row whose id and parent are well-formed (by row index), for the tree walk. */
   private readonly parentOfRow = new Map<number, number>();
   /** `parentId/name` → row index of the first child with that name. */
   private readonly siblingNames = new Map<string, number>();
-  private count = 0;
 
   constructor(options: RowValidationOptions = {}) {
-    this.validator = new RowValidator(DepartmentRow, options);
-  }
-
-  /** The view of `row` that the rules read and the CSV writer must write (see RowValidator.view). */
-  view(row: unknown): DepartmentRow | undefined {
-    return typeof row === 'object' && row !== null && !Array.isArray(row) ? this.validator.view(row) : undefined;
-  }
-
-  /** Checks the row at `index`; returns its view when the row passed its own checks (for the writer). */
-  add(input: unknown, index: number): DepartmentRow | undefined {
-    this.count++;
-    const row = this.view(input);
-    const valid = this.validator.check(row ?? input, index, this.problems);
-    if (row) this.track(row, index);
-    return valid ? row : undefined;
+    super(DepartmentRow, options);
   }
 
   /** Records what the tree checks need: the id, its parent and the name under that parent. */
-  private track(row: DepartmentRow, index: number): void {
+  protected seen(row: DepartmentRow, index: number): void {
     const { id, parentId, name } = row as { id: unknown; parentId: unknown; name: unknown };
     if (!isUint32(id, 1)) return;
     const first = this.rowOfId.get(id);
@@ -70,19 +52,6 @@ export class DepartmentRowsCheck implements RowsCheck<DepartmentRow> {
         }
       }
     }
-  }
-
-  /** All problems, the tree's included, once every row has been added and the tree checked. */
-  finish(): WeComRowProblem[] {
-    if (this.count === 0) {
-      this.problems.push({
-        row: -1,
-        field: '(file)',
-        message: 'no rows: WeCom rejects an empty import file',
-        code: 40092,
-      });
-    }
-    return this.problems;
   }
 
   /**

@@ -12,7 +12,7 @@ import type { WeComRowProblem } from '../../errors/wecom-row-validation.error.js
 import { QUOTED_CSV_GROUP, STRICT_CSV_GROUP, type RuleContext } from './wecom-rule.js';
 
 type ValidationMetadata = ReturnType<ReturnType<typeof getMetadataStorage>['getTargetValidationMetadatas']>[number];
-type RowClass<T> = new () => T;
+export type RowClass<T> = new () => T;
 
 /** Options of the row validators. */
 export interface RowValidationOptions {
