@@ -1,5 +1,6 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { WeComApiError } from '../errors/wecom-api.error.js';
@@ -77,6 +78,8 @@ export class WeComClient implements OnModuleDestroy {
     @Inject(WECOM_BATCH_STORE) store: WeComBatchStore,
     @Inject(WECOM_BATCH_HTTP) private readonly http: HttpService,
   ) {
+    // Every call in flight listens on the shutdown signal: hundreds at once are normal, not a leak.
+    setMaxListeners(0, this.closing.signal);
     this.redactor = new Redactor(options.corpSecret);
     this.retry = new RetryPolicy(options.retry);
     this.tokens = new AccessTokenManager({
