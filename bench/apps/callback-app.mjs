@@ -3,14 +3,14 @@
 //   node callback-app.mjs <express|fastify> <module|bare> [none|slow]
 // IPC: sends { type: 'ready', url, path }; answers { type: 'stats' }; exits on { type: 'stop' }.
 import { Controller, Injectable, Module, Post, Req, Res } from '@nestjs/common';
-import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
+import { OnEvent } from '@nestjs/event-emitter';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WECOM_BATCH_EVENTS, WeComBatchModule } from 'nestjs-wecom-batch';
+import { WECOM_BATCH_EVENTS } from 'nestjs-wecom-batch';
 import { parentChannel } from '../lib/common.mjs';
 import { startProfile, stopProfile } from '../lib/profiler.mjs';
 import { KEYS } from '../lib/deliveries.mjs';
-import { bootApp, decorateClass, decorateMethod, param } from '../lib/nest.mjs';
+import { bootApp, decorateClass, decorateMethod, param, wecomImports } from '../lib/nest.mjs';
 
 const [adapter = 'express', variant = 'module', listener = 'none'] = process.argv.slice(2);
 const SLOW_LISTENER_MS = 10_000;
@@ -81,8 +81,7 @@ decorateClass(CounterModule, Module({ providers: [EventCounter], exports: [Event
 const imports =
   variant === 'module'
     ? [
-        EventEmitterModule.forRoot(),
-        WeComBatchModule.forRoot({
+        ...wecomImports({
           corpId: KEYS.corpId,
           corpSecret: KEYS.corpSecret,
           apiBaseUrl: 'http://127.0.0.1:9',

@@ -1,34 +1,25 @@
 // The callback pipeline without HTTP: WeComCallbackService.handleCallback() (public API) per delivery, in its own
 // process — to tell the module's own cost per delivery from the HTTP framework's in callback-throughput.
 // IPC: sends { type: 'pipeline', newJobMicros, duplicateMicros, forgedMicros }.
-import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { EventEmitterModule } from '@nestjs/event-emitter';
 import { performance } from 'node:perf_hooks';
-import { WeComBatchModule, WeComCallbackService } from 'nestjs-wecom-batch';
+import { WeComCallbackService } from 'nestjs-wecom-batch';
 import { parentChannel, round } from '../lib/common.mjs';
 import { KEYS, makeDeliveries } from '../lib/deliveries.mjs';
-import { decorateClass } from '../lib/nest.mjs';
+import { rootModule, wecomImports } from '../lib/nest.mjs';
 
 const N = 5_000;
 const ROUNDS = 4;
 
-class AppModule {}
-decorateClass(
-  AppModule,
-  Module({
-    imports: [
-      EventEmitterModule.forRoot(),
-      WeComBatchModule.forRoot({
-        corpId: KEYS.corpId,
-        corpSecret: KEYS.corpSecret,
-        apiBaseUrl: 'http://127.0.0.1:9',
-        callback: { url: 'http://127.0.0.1:9/cb', token: KEYS.token, encodingAESKey: KEYS.encodingAESKey },
-        fetchResults: false,
-      }),
-    ],
+const AppModule = rootModule({
+  imports: wecomImports({
+    corpId: KEYS.corpId,
+    corpSecret: KEYS.corpSecret,
+    apiBaseUrl: 'http://127.0.0.1:9',
+    callback: { url: 'http://127.0.0.1:9/cb', token: KEYS.token, encodingAESKey: KEYS.encodingAESKey },
+    fetchResults: false,
   }),
-);
+});
 const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error'] });
 await app.init();
 const callbacks = app.get(WeComCallbackService);

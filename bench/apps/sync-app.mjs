@@ -4,15 +4,14 @@
 // naive:  plainToInstance + validateSync on every row, then one big string join (the usual hand-written path).
 // Measured inside this process: event-loop delay (perf_hooks.monitorEventLoopDelay, max), wall time, peak RSS.
 // IPC: { type: 'ready', url } → waits for { type: 'go' } → { type: 'result', ... } → exits on { type: 'stop' }.
-import { Controller, Get, Module } from '@nestjs/common';
-import { EventEmitterModule } from '@nestjs/event-emitter';
+import { Controller, Get } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { createServer } from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { BatchService, MemberRow, WeComBatchModule, buildMemberCsv } from 'nestjs-wecom-batch';
+import { BatchService, MemberRow, buildMemberCsv } from 'nestjs-wecom-batch';
 import { parentChannel, round } from '../lib/common.mjs';
-import { bootApp, decorateClass, decorateMethod } from '../lib/nest.mjs';
+import { bootApp, decorateClass, decorateMethod, wecomImports } from '../lib/nest.mjs';
 import { SYNC_CORP, makeMembers } from '../lib/members.mjs';
 
 const config = JSON.parse(process.argv[2]);
@@ -27,28 +26,18 @@ decorateClass(PingController, Controller());
 decorateMethod(PingController, 'ping', Get('ping'));
 
 const port = await freePort();
-class AppModule {}
-decorateClass(
-  AppModule,
-  Module({
-    imports: [
-      EventEmitterModule.forRoot(),
-      WeComBatchModule.forRoot({
-        corpId: SYNC_CORP.corpId,
-        corpSecret: SYNC_CORP.corpSecret,
-        apiBaseUrl: config.apiBaseUrl,
-        callback: {
-          url: `http://127.0.0.1:${port}/wecom/batch/callback`,
-          token: SYNC_CORP.callbackToken,
-          encodingAESKey: SYNC_CORP.encodingAESKey,
-        },
-        requestTimeoutMs: 60_000,
-      }),
-    ],
-    controllers: [PingController],
-  }),
-);
-const { app, url } = await bootApp({ adapter: 'express', imports: [AppModule], port });
+const wecom = wecomImports({
+  corpId: SYNC_CORP.corpId,
+  corpSecret: SYNC_CORP.corpSecret,
+  apiBaseUrl: config.apiBaseUrl,
+  callback: {
+    url: `http://127.0.0.1:${port}/wecom/batch/callback`,
+    token: SYNC_CORP.callbackToken,
+    encodingAESKey: SYNC_CORP.encodingAESKey,
+  },
+  requestTimeoutMs: 60_000,
+});
+const { app, url } = await bootApp({ adapter: 'express', imports: wecom, controllers: [PingController], port });
 const rows = makeMembers(config.rows);
 
 /** Runs `fn` while measuring the event loop's longest stall, the wall time and the RSS peak above the start. */

@@ -4,16 +4,14 @@
 // mode 'naive':  the usual hand-written client — "cached token? else gettoken and cache it" — with no single
 //                flight, over the same cache (a Map, or the same Redis) and the same HTTP client (axios, 64 sockets).
 // IPC: { type: 'ready' } → waits for { type: 'go' } → { type: 'done', ms, ok, failed, firstError }.
-import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { EventEmitterModule } from '@nestjs/event-emitter';
 import axios from 'axios';
 import { Redis } from 'ioredis';
 import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { BatchService, MemoryStore, RedisStore, WeComBatchModule } from 'nestjs-wecom-batch';
+import { BatchService, MemoryStore, RedisStore } from 'nestjs-wecom-batch';
 import { parentChannel } from '../lib/common.mjs';
-import { decorateClass } from '../lib/nest.mjs';
+import { rootModule, wecomImports } from '../lib/nest.mjs';
 
 const config = JSON.parse(process.argv[2]);
 const channel = parentChannel();
@@ -23,23 +21,16 @@ let call;
 
 if (config.mode === 'module') {
   const store = redis ? new RedisStore(redis, { keyPrefix: config.keyPrefix }) : new MemoryStore();
-  class AppModule {}
-  decorateClass(
-    AppModule,
-    Module({
-      imports: [
-        EventEmitterModule.forRoot(),
-        WeComBatchModule.forRoot({
-          corpId: config.corpId,
-          corpSecret: config.corpSecret,
-          apiBaseUrl: config.apiBaseUrl,
-          store,
-          requestTimeoutMs: 30_000,
-          resumePendingJobs: false,
-        }),
-      ],
+  const AppModule = rootModule({
+    imports: wecomImports({
+      corpId: config.corpId,
+      corpSecret: config.corpSecret,
+      apiBaseUrl: config.apiBaseUrl,
+      store,
+      requestTimeoutMs: 30_000,
+      resumePendingJobs: false,
     }),
-  );
+  });
   app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
   await app.init();
   const batch = app.get(BatchService);

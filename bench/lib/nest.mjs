@@ -1,8 +1,22 @@
 // Nest apps in plain ESM JavaScript: decorators applied with Reflect.decorate (what TypeScript compiles
 // `@Decorator` to), so the benchmarks need no compile step and load the BUILT package like any app.
 import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { WeComBatchModule } from 'nestjs-wecom-batch';
+
+/** What every benchmark app imports: the app's own EventEmitterModule, and WeComBatchModule with `options`. */
+export function wecomImports(options) {
+  return [EventEmitterModule.forRoot(), WeComBatchModule.forRoot(options)];
+}
+
+/** A root module class (`@Module({ imports, controllers }) class AppModule {}`), e.g. for an application context. */
+export function rootModule({ imports = [], controllers = [] }) {
+  class AppModule {}
+  return decorateClass(AppModule, Module({ imports, controllers }));
+}
 
 /** `@decorators class X {}` */
 export function decorateClass(cls, ...decorators) {
