@@ -3,6 +3,8 @@ import { CallbackRejectedEvent, WeComCrypto, type CallbackRejectionReason } from
 import { ADAPTERS } from './helpers/app.js';
 import { bootCallbackApp, REGISTRATIONS, waitFor, type CallbackApp } from './helpers/callback-app.js';
 import {
+  BILLION_LAUGHS,
+  XXE,
   batchJobResultXml,
   buildDelivery,
   encryptRaw,
@@ -37,14 +39,6 @@ function pad(plain: Buffer, byte?: number): Buffer {
 }
 
 type Attack = () => Promise<Answer>;
-
-const BILLION_LAUGHS =
-  '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">' +
-  '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;">]>' +
-  '<xml><Encrypt>&lol9;</Encrypt></xml>';
-const XXE =
-  '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' +
-  '<xml><ToUserName><![CDATA[wx5823bf96d3bd56c7]]></ToUserName><Encrypt>&xxe;</Encrypt></xml>';
 
 /** Each attack, the status it must get and the rejection reason it must report. */
 function attacks(url: string): Array<[string, Attack, number, CallbackRejectionReason]> {

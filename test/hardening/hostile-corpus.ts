@@ -1,5 +1,7 @@
 import { WeComCrypto } from 'nestjs-wecom-batch';
 import {
+  BILLION_LAUGHS,
+  XXE,
   batchJobResultXml,
   buildDelivery,
   encryptRaw,
@@ -80,13 +82,6 @@ const signedRaw = (name: string, plain: Buffer): HostileRequest => post(name, si
 const sealed = (name: string, message: string, expect: HostileRequest['expect'] = 'refused'): HostileRequest =>
   post(name, buildDelivery(KEYS, message), expect);
 
-const BILLION_LAUGHS =
-  '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">' +
-  '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;">]>' +
-  '<xml><Encrypt>&lol9;</Encrypt></xml>';
-const XXE =
-  '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' +
-  '<xml><ToUserName><![CDATA[wx5823bf96d3bd56c7]]></ToUserName><Encrypt>&xxe;</Encrypt></xml>';
 const VECTOR_B_ECHOSTR =
   'P9nAzCzyDtyTWESHep1vC5X9xho%2FqYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp%2B4RPcs8TgAE7OaBO%2BFZXvnaqQ%3D%3D';
 

@@ -132,3 +132,14 @@ async function answer(response: Response): Promise<Answer> {
     contentType: response.headers.get('content-type'),
   };
 }
+
+/** A billion-laughs envelope: nested entities that expand exponentially in a parser that processes them. */
+export const BILLION_LAUGHS =
+  '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">' +
+  '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;">]>' +
+  '<xml><Encrypt>&lol9;</Encrypt></xml>';
+
+/** An XXE envelope: an external entity that reads a local file in a parser that resolves it. */
+export const XXE =
+  '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' +
+  '<xml><ToUserName><![CDATA[wx5823bf96d3bd56c7]]></ToUserName><Encrypt>&xxe;</Encrypt></xml>';
