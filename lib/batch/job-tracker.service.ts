@@ -5,7 +5,7 @@ import { WeComJobTimeoutError } from '../errors/wecom-job-timeout.error.js';
 import { BatchJobCompletedEvent } from '../events/batch-job-completed.event.js';
 import type { BatchJobType } from '../events/batch-job.types.js';
 import { WECOM_BATCH_EVENTS } from '../events/wecom-batch.events.js';
-import { freezeDeep } from '../stores/freeze-deep.js';
+import { freezeDeep } from '../internal/freeze-deep.util.js';
 import type { JobCompletionInfo, JobRecord, WeComBatchStore } from '../stores/wecom-batch-store.interface.js';
 import {
   WECOM_BATCH_EMITTER,

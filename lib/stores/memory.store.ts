@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { freezeDeep } from './freeze-deep.js';
+import { freezeDeep } from '../internal/freeze-deep.util.js';
 import type { JobRecord, TokenRecord, WeComBatchStore } from './wecom-batch-store.interface.js';
 
 interface Expiring<T> {
