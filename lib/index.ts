@@ -22,7 +22,7 @@ export type {
 } from './batch/batch.service.js';
 export { BatchJob } from './batch/batch-job.js';
 export type { InviteResult } from './batch/batch-api.js';
-export type { BatchJobProgress, BatchJobResult, BatchJobStatus } from './batch/batch-result.types.js';
+export type { BatchJobProgress } from './batch/batch-result.types.js';
 export { MemberRow } from './batch/rows/member-row.js';
 export type { MemberGender } from './batch/rows/member-row.js';
 export { DepartmentRow } from './batch/rows/department-row.js';
@@ -49,13 +49,16 @@ export { BatchJobCompletedEvent } from './events/batch-job-completed.event.js';
 export type { BatchJobCompletionSource } from './events/batch-job-completed.event.js';
 export { CallbackRejectedEvent } from './events/callback-rejected.event.js';
 export type { CallbackRejectionReason } from './events/callback-rejected.event.js';
+export { BATCH_JOB_TYPES } from './model/batch-job.types.js';
 export type {
+  BatchJobResult,
+  BatchJobStatus,
   BatchJobType,
   BatchPartyActions,
   BatchPartyResultRow,
   BatchResultRow,
   BatchUserResultRow,
-} from './events/batch-job.types.js';
+} from './model/batch-job.types.js';
 
 export { MemoryStore } from './stores/memory.store.js';
 export type { MemoryStoreOptions } from './stores/memory.store.js';

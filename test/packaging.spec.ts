@@ -9,6 +9,7 @@ import { join } from 'node:path';
 const root = process.cwd();
 
 const ROOT_EXPORTS = [
+  'BATCH_JOB_TYPES',
   'BatchJob',
   'BatchJobCompletedEvent',
   'BatchJobSubmittedEvent',

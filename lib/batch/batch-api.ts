@@ -6,8 +6,9 @@ import type {
   BatchPartyResultRow,
   BatchResultRow,
   BatchUserResultRow,
-} from '../events/batch-job.types.js';
-import type { BatchJobResult, BatchJobStatus, JobResultFetcher } from './batch-result.types.js';
+} from '../model/batch-job.types.js';
+import type { BatchJobResult, BatchJobStatus } from '../model/batch-job.types.js';
+import type { JobResultFetcher } from './batch-result.types.js';
 
 /** The submission endpoint of each job type. */
 export const SUBMIT_ENDPOINTS: Record<BatchJobType, string> = {

@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { BatchJobCompletedEvent } from '../events/batch-job-completed.event.js';
-import type { BatchJobType } from '../events/batch-job.types.js';
+import type { BatchJobType } from '../model/batch-job.types.js';
 import type { BatchJobProgress } from './batch-result.types.js';
 
 /** What a handle needs from the service to follow its job. */

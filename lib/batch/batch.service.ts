@@ -8,13 +8,14 @@ import { WeComInvalidRequestError } from '../errors/wecom-invalid-request.error.
 import { WeComSubmissionUncertainError } from '../errors/wecom-submission-uncertain.error.js';
 import type { BatchJobCompletedEvent } from '../events/batch-job-completed.event.js';
 import { BatchJobSubmittedEvent } from '../events/batch-job-submitted.event.js';
-import type { BatchJobType } from '../events/batch-job.types.js';
+import type { BatchJobType } from '../model/batch-job.types.js';
 import { WECOM_BATCH_EVENTS } from '../events/wecom-batch.events.js';
 import { WECOM_BATCH_EMITTER, WECOM_BATCH_RESOLVED_OPTIONS } from '../wecom-batch.internal-constants.js';
 import type { ResolvedWeComBatchOptions } from '../wecom-batch.options.js';
 import { BatchApi, type BatchSubmitBody, type InviteResult } from './batch-api.js';
 import { BatchJob } from './batch-job.js';
-import type { BatchJobProgress, BatchJobResult } from './batch-result.types.js';
+import type { BatchJobResult } from '../model/batch-job.types.js';
+import type { BatchJobProgress } from './batch-result.types.js';
 import { buildDepartmentCsv } from './csv/department-csv.js';
 import { buildMemberCsv } from './csv/member-csv.js';
 import { ImportQueue } from './import-queue.js';

@@ -9,7 +9,8 @@ import { MemoryStore } from '../stores/memory.store.js';
 import type { WeComBatchStore } from '../stores/wecom-batch-store.interface.js';
 import { resolveWeComBatchOptions, type WeComBatchModuleOptions } from '../wecom-batch.options.js';
 import type { BatchJobResultCallback } from './batch-job-callback.js';
-import type { BatchJobResult, JobResultFetcher } from './batch-result.types.js';
+import type { BatchJobResult } from '../model/batch-job.types.js';
+import type { JobResultFetcher } from './batch-result.types.js';
 import { JobTracker } from './job-tracker.service.js';
 
 const CORP = 'wwcorp0001';

@@ -3,7 +3,7 @@ import type { EventEmitter2 } from '@nestjs/event-emitter';
 import { Observable, Subject, filter, firstValueFrom } from 'rxjs';
 import { WeComJobTimeoutError } from '../errors/wecom-job-timeout.error.js';
 import { BatchJobCompletedEvent } from '../events/batch-job-completed.event.js';
-import type { BatchJobType } from '../events/batch-job.types.js';
+import type { BatchJobType } from '../model/batch-job.types.js';
 import { WECOM_BATCH_EVENTS } from '../events/wecom-batch.events.js';
 import { freezeDeep } from '../internal/freeze-deep.util.js';
 import type { JobCompletionInfo, JobRecord, WeComBatchStore } from '../stores/wecom-batch-store.interface.js';
@@ -15,7 +15,8 @@ import {
 } from '../wecom-batch.internal-constants.js';
 import type { ResolvedWeComBatchOptions } from '../wecom-batch.options.js';
 import type { BatchJobResultCallback } from './batch-job-callback.js';
-import type { BatchJobProgress, BatchJobResult, JobResultFetcher } from './batch-result.types.js';
+import type { BatchJobResult } from '../model/batch-job.types.js';
+import type { BatchJobProgress, JobResultFetcher } from './batch-result.types.js';
 import { withStoreLock } from './store-lock.js';
 
 /** Lease of the "I am completing this job" lock: long enough for a slow getresult with retries. */

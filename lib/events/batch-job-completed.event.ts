@@ -1,4 +1,4 @@
-import type { BatchJobType, BatchResultRow } from './batch-job.types.js';
+import type { BatchJobType, BatchResultRow } from '../model/batch-job.types.js';
 
 /** How the module learnt that a job finished. */
 export type BatchJobCompletionSource = 'callback' | 'poll';

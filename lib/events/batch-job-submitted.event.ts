@@ -1,4 +1,4 @@
-import type { BatchJobType } from './batch-job.types.js';
+import type { BatchJobType } from '../model/batch-job.types.js';
 
 /** Payload of `wecom.batch.job.submitted`. */
 export class BatchJobSubmittedEvent {

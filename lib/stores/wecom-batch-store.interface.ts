@@ -1,5 +1,5 @@
 import type { BatchJobCompletionSource } from '../events/batch-job-completed.event.js';
-import type { BatchJobType, BatchResultRow } from '../events/batch-job.types.js';
+import type { BatchJobType, BatchResultRow } from '../model/batch-job.types.js';
 
 /** A cached access token. */
 export interface TokenRecord {
