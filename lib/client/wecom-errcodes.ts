@@ -1,5 +1,5 @@
 /**
- * How the client treats WeCom errcodes (../shared/wecom-api.md §2.5, §10.1). Everything not listed here is an
+ * How the client treats WeCom errcodes (WeCom's global errcode list; see README → Errors). Everything not listed here is an
  * ordinary, non-retryable business error, returned to the caller as it is — 302008 (another import is
  * running) included: the BatchService import queue decides when to submit again, not the HTTP layer.
  */
@@ -33,3 +33,15 @@ export const CONFIG_ERRCODES: ReadonlySet<number> = new Set([
   301042, // IP allow-list restriction
   2000002, // invalid CorpId
 ]);
+
+/**
+ * Another import of the corp is running (WeCom runs one at a time). Not an error of the HTTP layer: the
+ * submission waits it out (`batch/submission`) and submits again.
+ */
+export const IMPORT_BUSY_ERRCODE = 302008;
+
+/** `batch/getresult`: no such job (jobid不存在) — tracking it further cannot succeed. */
+export const UNKNOWN_JOB_ERRCODE = 40088;
+
+/** `batch/getresult`: the job finished, but WeCom dropped its rows (it keeps only the last 5 results). */
+export const RESULTS_CLEANED_ERRCODE = 40089;
