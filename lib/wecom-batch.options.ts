@@ -146,6 +146,13 @@ export interface WeComBatchModuleOptions {
    */
   importQueue?: 'queue' | 'fail-fast';
   /**
+   * How long a submission waits out WeCom's 302008 (an import this module did not start is running — another
+   * system, or a job submitted by hand) before it fails with the 302008 `WeComApiError`. Separate from
+   * `polling.timeoutMs`, which bounds how long a submitted job is followed.
+   * @default 7200000 (2 h)
+   */
+  importBusyTimeoutMs?: number;
+  /**
    * How long job records (with their result rows) are kept in the store.
    * @default 604800 (7 days)
    */
@@ -180,6 +187,7 @@ export interface ResolvedWeComBatchOptions {
   callbackMaxBodyBytes: number;
   fetchResults: boolean;
   importQueue: 'queue' | 'fail-fast';
+  importBusyTimeoutMs: number;
   jobRecordTtlSeconds: number;
   allowCsvQuoting: boolean;
   resumePendingJobs: boolean;
@@ -249,6 +257,7 @@ class ModuleOptionsSchema {
   @IsOptional() @IsInt() @Min(512) callbackMaxBodyBytes?: number;
   @IsOptional() @IsBoolean() fetchResults?: boolean;
   @IsOptional() @IsIn(['queue', 'fail-fast']) importQueue?: 'queue' | 'fail-fast';
+  @IsOptional() @IsInt() @Min(1) importBusyTimeoutMs?: number;
   @IsOptional() @IsInt() @Min(60) jobRecordTtlSeconds?: number;
   @IsOptional() @IsBoolean() allowCsvQuoting?: boolean;
   @IsOptional() @IsBoolean() resumePendingJobs?: boolean;
@@ -314,6 +323,7 @@ export function resolveWeComBatchOptions(options: WeComBatchModuleOptions): Reso
     callbackMaxBodyBytes: options.callbackMaxBodyBytes ?? 16_384,
     fetchResults: options.fetchResults ?? true,
     importQueue: options.importQueue ?? 'queue',
+    importBusyTimeoutMs: options.importBusyTimeoutMs ?? 2 * 60 * 60 * 1000,
     jobRecordTtlSeconds: options.jobRecordTtlSeconds ?? 7 * 24 * 3600,
     allowCsvQuoting: options.allowCsvQuoting ?? false,
     resumePendingJobs: options.resumePendingJobs ?? true,
