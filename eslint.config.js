@@ -2,6 +2,14 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Nest 12's exports maps reject deep paths (`@nestjs/common/decorators/...`), and Nest 11 moves files between
+// minors: import every Nest package by its name only. Listed in both blocks below (a later block's
+// no-restricted-imports replaces an earlier one's, it does not add to it).
+const NO_DEEP_NEST = {
+  group: ['@nestjs/*/*'],
+  message: "Import Nest packages by their name only (e.g. '@nestjs/common'): deep paths break on Nest 12.",
+};
+
 export default tseslint.config(
   { ignores: ['dist/', '.sample-dist/', 'coverage/', 'node_modules/'] },
   js.configs.recommended,
@@ -28,7 +36,13 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': ['error', { patterns: [NO_DEEP_NEST] }],
     },
+  },
+  {
+    // dependency-cruiser loads its config with require(): CommonJS in a "type": "module" package.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
   {
     // The e2e specs and the sample use the package as users do, by its name, so they can also run
@@ -39,6 +53,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
+            NO_DEEP_NEST,
             {
               group: ['**/lib/**', '**/lib'],
               message: "Import from 'nestjs-wecom-batch' or 'nestjs-wecom-batch/testing'.",

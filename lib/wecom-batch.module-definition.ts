@@ -23,6 +23,20 @@ export interface WeComBatchModuleExtras {
   registerCallbackController?: boolean;
 }
 
+/**
+ * The defaults of the extras (the module options' defaults are in `WECOM_BATCH_DEFAULTS`); the `@default` tags above
+ * are checked against it by a unit spec.
+ */
+export const WECOM_BATCH_EXTRAS_DEFAULTS: Readonly<Required<WeComBatchModuleExtras>> = Object.freeze({
+  isGlobal: false,
+  callbackPath: DEFAULT_CALLBACK_PATH,
+  registerCallbackController: true,
+});
+
+/**
+ * Nest's generated module base class, options token and option types: `forRoot` / `forRootAsync` with the
+ * extras above, `createWeComBatchOptions` as the factory method of `useClass` / `useExisting`.
+ */
 export const {
   ConfigurableModuleClass,
   MODULE_OPTIONS_TOKEN: WECOM_BATCH_MODULE_OPTIONS,
@@ -34,10 +48,10 @@ export const {
 })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createWeComBatchOptions')
-  .setExtras<WeComBatchModuleExtras>(
-    { isGlobal: false, callbackPath: DEFAULT_CALLBACK_PATH, registerCallbackController: true },
-    (definition, extras) => ({ ...definition, global: extras.isGlobal }),
-  )
+  .setExtras<WeComBatchModuleExtras>({ ...WECOM_BATCH_EXTRAS_DEFAULTS }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
   .build();
 
 /**

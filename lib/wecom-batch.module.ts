@@ -1,15 +1,14 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { BatchService } from './batch/batch.service.js';
-import { JobTracker } from './batch/job-tracker.service.js';
-import { BatchApi } from './batch/batch-api.js';
-import { ImportQueue } from './batch/import-queue.js';
+import { TRACKING_PROVIDERS } from './batch/tracking/tracking.providers.js';
+import { BatchApi } from './batch/api/batch-api.service.js';
+import { SUBMISSION_PROVIDERS } from './batch/submission/submission.providers.js';
 import { WECOM_CALLBACK_ROUTE_MOUNTED } from './callback/callback.constants.js';
-import { FastifyCallbackBodyParsers } from './callback/fastify-body-parsers.js';
+import { CALLBACK_PROVIDERS } from './callback/callback.providers.js';
 import { createWeComCallbackController } from './callback/wecom-callback.controller.js';
 import { WeComCallbackService } from './callback/wecom-callback.service.js';
-import { httpProvider } from './client/http.provider.js';
-import { WeComClient } from './client/wecom-client.js';
-import { eventEmitterProvider } from './events/event-emitter.provider.js';
+import { CLIENT_PROVIDERS } from './client/client.providers.js';
+import { eventEmitterProvider } from './wecom-batch-event-emitter.provider.js';
 import { MemoryStore } from './stores/memory.store.js';
 import type { WeComBatchStore } from './stores/wecom-batch-store.interface.js';
 import { DEFAULT_CALLBACK_PATH } from './wecom-batch.constants.js';
@@ -46,16 +45,14 @@ const providers: Provider[] = [
     inject: [WECOM_BATCH_RESOLVED_OPTIONS, WECOM_BATCH_MODULE_OPTIONS],
   },
   eventEmitterProvider,
-  httpProvider,
-  WeComClient,
+  ...CLIENT_PROVIDERS,
   BatchApi,
   // The tracker polls and fetches rows through the typed batch API (a seam for unit tests).
   { provide: WECOM_BATCH_RESULT_FETCHER, useExisting: BatchApi },
-  JobTracker,
-  ImportQueue,
+  ...TRACKING_PROVIDERS,
+  ...SUBMISSION_PROVIDERS,
   BatchService,
-  WeComCallbackService,
-  FastifyCallbackBodyParsers,
+  ...CALLBACK_PROVIDERS,
 ];
 
 /**
@@ -78,7 +75,7 @@ export class WeComBatchModule extends ConfigurableModuleClass implements OnAppli
 
   /**
    * Closes what the store opened itself (RedisStore's pub/sub connection; never the client you passed in), after
-   * the tracker and the import queue let go of it in `onModuleDestroy`.
+   * the tracker and the import slot let go of it in `onModuleDestroy`.
    */
   async onApplicationShutdown(): Promise<void> {
     await this.store.close?.();

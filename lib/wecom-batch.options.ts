@@ -1,25 +1,18 @@
-import 'reflect-metadata';
-import { Type, plainToInstance } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-  validateSync,
-  type ValidationError,
-} from 'class-validator';
-import { WeComConfigError, type WeComConfigProblem } from './errors/wecom-config.error.js';
-import { invalidOptionsMessage } from './errors/messages.js';
 import type { WeComBatchStore } from './stores/wecom-batch-store.interface.js';
-import { DEFAULT_API_BASE_URL } from './wecom-batch.constants.js';
+import { WeComConfigError } from './errors/wecom-config.error.js';
+import { invalidOptionsMessage } from './errors/config.messages.js';
+import { WECOM_BATCH_DEFAULTS } from './wecom-batch.defaults.js';
+import type {
+  CallbackOptionsSchema,
+  ModuleOptionsSchema,
+  PollingOptionsSchema,
+  RetryOptionsSchema,
+} from './wecom-batch-options.schema.js';
+import { findOptionProblems } from './wecom-batch-options.schema.js';
+
+// Each option is listed once here (type, JSDoc, `@default`) and its default once in WECOM_BATCH_DEFAULTS; the
+// resolved type is derived from both. The compile-time checks at the end keep the defaults and the validation
+// schema covering exactly these fields; wecom-batch.options.spec.ts keeps the `@default` tags equal to the values.
 
 /**
  * Where WeCom sends the encrypted `batch_job_result` event of each job, and the keys it encrypts it with.
@@ -45,7 +38,7 @@ export interface WeComRetryOptions {
    */
   maxRetries?: number;
   /**
-   * First backoff delay; doubled on each retry, with full jitter.
+   * First backoff ceiling, doubled on each retry; each delay is random in [ceiling / 2, ceiling] (equal jitter).
    * @default 500
    */
   baseDelayMs?: number;
@@ -172,111 +165,28 @@ export interface WeComBatchModuleOptions {
   resumePendingJobs?: boolean;
 }
 
-/** The options with every default applied. */
-export interface ResolvedWeComBatchOptions {
-  corpId: string;
-  corpSecret: string;
-  /** Without trailing slash and without `/cgi-bin`. */
-  apiBaseUrl: string;
-  callback?: WeComCallbackOptions;
-  requestTimeoutMs: number;
-  retry: Required<WeComRetryOptions>;
-  polling: Required<WeComPollingOptions>;
-  tokenRefreshMarginSeconds: number;
-  callbackReplayWindowSeconds: number;
-  callbackMaxBodyBytes: number;
-  fetchResults: boolean;
-  importQueue: 'queue' | 'fail-fast';
-  importBusyTimeoutMs: number;
-  jobRecordTtlSeconds: number;
-  allowCsvQuoting: boolean;
-  resumePendingJobs: boolean;
-}
+/** The fields that get a default: every optional field but `callback` (none: polling only) and `store` (an instance). */
+type DefaultedField = Exclude<
+  {
+    [K in keyof WeComBatchModuleOptions]-?: object extends Pick<WeComBatchModuleOptions, K> ? K : never;
+  }[keyof WeComBatchModuleOptions],
+  'callback' | 'store'
+>;
 
-const HTTP_URL: Parameters<typeof IsUrl>[0] = {
-  protocols: ['http', 'https'],
-  require_protocol: true,
-  require_tld: false,
+/** An option's value once defaults are applied: present, and for a group (`retry`, `polling`) every field present. */
+type Filled<T> = T extends object ? { [K in keyof T]-?: Exclude<T[K], undefined> } : T;
+
+/** The defaulted part of the resolved options: the keys of WECOM_BATCH_DEFAULTS, typed as the input declares them. */
+type DefaultedOptions = {
+  [K in keyof typeof WECOM_BATCH_DEFAULTS]: Filled<Exclude<WeComBatchModuleOptions[K], undefined>>;
 };
 
-class CallbackOptionsSchema {
-  @IsUrl(HTTP_URL, { message: 'must be an http(s) URL' })
-  url!: string;
-
-  @IsString({ message: 'must be a string' })
-  @Matches(/^[A-Za-z0-9]{1,32}$/, { message: 'must be 1 to 32 letters or digits' })
-  token!: string;
-
-  @IsString({ message: 'must be a string' })
-  @Matches(/^[A-Za-z0-9]{43}$/, { message: 'must be exactly 43 characters of [A-Za-z0-9]' })
-  encodingAESKey!: string;
-}
-
-class RetryOptionsSchema {
-  @IsOptional() @IsInt() @Min(0) @Max(10) maxRetries?: number;
-  @IsOptional() @IsInt() @Min(0) baseDelayMs?: number;
-  @IsOptional() @IsInt() @Min(0) maxDelayMs?: number;
-  @IsOptional() @IsInt() @Min(0) rateLimitDelayMs?: number;
-}
-
-class PollingOptionsSchema {
-  @IsOptional() @IsInt() @Min(0) callbackGraceMs?: number;
-  @IsOptional() @IsInt() @Min(1) initialIntervalMs?: number;
-  @IsOptional() @IsInt() @Min(1) maxIntervalMs?: number;
-  @IsOptional() @IsInt() @Min(1) timeoutMs?: number;
-}
-
-/** class-validator schema of the options (the store is checked separately: it is an object, not data). */
-class ModuleOptionsSchema {
-  @IsString({ message: 'is required (a string: your CorpID)' })
-  @IsNotEmpty({ message: 'is required (a string: your CorpID)' })
-  @MaxLength(64)
-  corpId!: string;
-
-  @IsString({ message: 'is required (a string: the 通讯录同步 secret)' })
-  @IsNotEmpty({ message: 'is required (a string: the 通讯录同步 secret)' })
-  corpSecret!: string;
-
-  @IsOptional()
-  @IsUrl(HTTP_URL, { message: 'must be an http(s) URL' })
-  apiBaseUrl?: string;
-
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => CallbackOptionsSchema)
-  callback?: CallbackOptionsSchema;
-
-  @IsOptional() @IsInt() @Min(1) requestTimeoutMs?: number;
-
-  @IsOptional() @ValidateNested() @Type(() => RetryOptionsSchema) retry?: RetryOptionsSchema;
-
-  @IsOptional() @ValidateNested() @Type(() => PollingOptionsSchema) polling?: PollingOptionsSchema;
-
-  @IsOptional() @IsInt() @Min(0) tokenRefreshMarginSeconds?: number;
-  @IsOptional() @IsInt() @Min(1) callbackReplayWindowSeconds?: number;
-  @IsOptional() @IsInt() @Min(512) callbackMaxBodyBytes?: number;
-  @IsOptional() @IsBoolean() fetchResults?: boolean;
-  @IsOptional() @IsIn(['queue', 'fail-fast']) importQueue?: 'queue' | 'fail-fast';
-  @IsOptional() @IsInt() @Min(1) importBusyTimeoutMs?: number;
-  @IsOptional() @IsInt() @Min(60) jobRecordTtlSeconds?: number;
-  @IsOptional() @IsBoolean() allowCsvQuoting?: boolean;
-  @IsOptional() @IsBoolean() resumePendingJobs?: boolean;
-}
-
-const STORE_METHODS = [
-  'getToken',
-  'setToken',
-  'invalidateToken',
-  'acquireLock',
-  'extendLock',
-  'releaseLock',
-  'setOnce',
-  'saveJob',
-  'getJob',
-  'listPendingJobs',
-  'publish',
-  'subscribe',
-] as const;
+/**
+ * The options with every default applied, as the module's services receive them (internal: never handed to
+ * users). `apiBaseUrl` comes without trailing slash and without `/cgi-bin`; `callback` is a copy.
+ */
+export interface ResolvedWeComBatchOptions
+  extends Pick<WeComBatchModuleOptions, 'corpId' | 'corpSecret' | 'callback'>, DefaultedOptions {}
 
 /**
  * Validates the options and applies the defaults. Throws a `WeComConfigError` that lists every invalid
@@ -287,66 +197,59 @@ export function resolveWeComBatchOptions(options: WeComBatchModuleOptions): Reso
     const problems = [{ field: '(options)', message: 'must be an object' }];
     throw new WeComConfigError(invalidOptionsMessage(problems), problems);
   }
-  const { store, ...data } = options;
-  const schema = plainToInstance(ModuleOptionsSchema, data);
-  const problems = flattenErrors(validateSync(schema, { forbidUnknownValues: false }));
-  if (store !== undefined) {
-    const missing = STORE_METHODS.filter(
-      (m) => typeof (store as unknown as Record<string, unknown>)?.[m] !== 'function',
-    );
-    if (missing.length > 0) {
-      problems.push({ field: 'store', message: `must implement WeComBatchStore (missing ${missing.join(', ')})` });
-    }
-  }
+  const problems = findOptionProblems(options);
   if (problems.length > 0) throw new WeComConfigError(invalidOptionsMessage(problems), problems);
 
+  const defaulted = fill(WECOM_BATCH_DEFAULTS, options) as DefaultedOptions;
   return {
+    ...defaulted,
     corpId: options.corpId,
     corpSecret: options.corpSecret,
-    apiBaseUrl: normalizeBaseUrl(options.apiBaseUrl ?? DEFAULT_API_BASE_URL),
+    apiBaseUrl: normalizeBaseUrl(defaulted.apiBaseUrl),
     callback: options.callback ? { ...options.callback } : undefined,
-    requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
-    retry: {
-      maxRetries: options.retry?.maxRetries ?? 3,
-      baseDelayMs: options.retry?.baseDelayMs ?? 500,
-      maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
-      rateLimitDelayMs: options.retry?.rateLimitDelayMs ?? 60_000,
-    },
-    polling: {
-      callbackGraceMs: options.polling?.callbackGraceMs ?? 30_000,
-      initialIntervalMs: options.polling?.initialIntervalMs ?? 2_000,
-      maxIntervalMs: options.polling?.maxIntervalMs ?? 60_000,
-      timeoutMs: options.polling?.timeoutMs ?? 2 * 60 * 60 * 1000,
-    },
-    tokenRefreshMarginSeconds: options.tokenRefreshMarginSeconds ?? 300,
-    callbackReplayWindowSeconds: options.callbackReplayWindowSeconds ?? 300,
-    callbackMaxBodyBytes: options.callbackMaxBodyBytes ?? 16_384,
-    fetchResults: options.fetchResults ?? true,
-    importQueue: options.importQueue ?? 'queue',
-    importBusyTimeoutMs: options.importBusyTimeoutMs ?? 2 * 60 * 60 * 1000,
-    jobRecordTtlSeconds: options.jobRecordTtlSeconds ?? 7 * 24 * 3600,
-    allowCsvQuoting: options.allowCsvQuoting ?? false,
-    resumePendingJobs: options.resumePendingJobs ?? true,
   };
+}
+
+/**
+ * A fresh, mutable copy of `defaults` where every field `given` sets (not `undefined`/`null`) wins, group by
+ * group. Only the keys of `defaults` are read: unknown or extra keys of the input never reach the services.
+ */
+function fill(defaults: object, given: unknown): Record<string, unknown> {
+  const source = (given ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, fallback] of Object.entries(defaults)) {
+    out[key] =
+      typeof fallback === 'object' && fallback !== null ? fill(fallback, source[key]) : (source[key] ?? fallback);
+  }
+  return out;
 }
 
 function normalizeBaseUrl(url: string): string {
   return url.replace(/\/+$/, '').replace(/\/cgi-bin$/, '');
 }
 
-function flattenErrors(errors: ValidationError[], prefix = ''): WeComConfigProblem[] {
-  const problems: WeComConfigProblem[] = [];
-  for (const error of errors) {
-    const field = prefix ? `${prefix}.${error.property}` : error.property;
-    const constraints = Object.values(error.constraints ?? {});
-    // One message per field is enough; the first is the most specific (decorators run bottom-up).
-    if (constraints.length > 0) problems.push({ field, message: stripPropertyName(constraints[0], error.property) });
-    if (error.children?.length) problems.push(...flattenErrors(error.children, field));
-  }
-  return problems;
-}
+// ---- compile-time checks: these types fail to compile when the listings drift apart ----
 
-/** class-validator's default messages start with the property name; the field is printed separately. */
-function stripPropertyName(message: string, property: string): string {
-  return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
-}
+/** Compiles only for `true`. */
+type Assert<T extends true> = T;
+/** `true` when `A` and `B` are the same set of keys. */
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : false;
+
+// Every defaulted field has a default of the declared type, and the defaults name no other field.
+type _DefaultsCoverOptions = Assert<
+  [DefaultedField, keyof typeof WECOM_BATCH_DEFAULTS] extends [keyof typeof WECOM_BATCH_DEFAULTS, DefaultedField]
+    ? true
+    : false
+>;
+type _DefaultsHaveDeclaredTypes = Assert<
+  typeof WECOM_BATCH_DEFAULTS extends {
+    readonly [K in DefaultedField]: Readonly<Filled<Exclude<WeComBatchModuleOptions[K], undefined>>>;
+  }
+    ? true
+    : false
+>;
+// The validation schema has a rule group for every field (the store is checked by its methods).
+type _SchemaCoversOptions = Assert<SameKeys<ModuleOptionsSchema, Omit<WeComBatchModuleOptions, 'store'>>>;
+type _SchemaCoversCallback = Assert<SameKeys<CallbackOptionsSchema, WeComCallbackOptions>>;
+type _SchemaCoversRetry = Assert<SameKeys<RetryOptionsSchema, WeComRetryOptions>>;
+type _SchemaCoversPolling = Assert<SameKeys<PollingOptionsSchema, WeComPollingOptions>>;

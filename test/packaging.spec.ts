@@ -35,7 +35,6 @@ const ROOT_EXPORTS = [
   'WeComImportBusyError',
   'WeComInvalidRequestError',
   'WeComJobTimeoutError',
-  'WeComLockTimeoutError',
   'WeComRowValidationError',
   'WeComStoreError',
   'WeComSubmissionUncertainError',

@@ -11,7 +11,7 @@ export const KEYS = {
   encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
 };
 
-/** The decrypted event, byte for byte in WeCom's format (../shared/wecom-api.md §8.1). */
+/** The decrypted batch_job_result event, byte for byte in WeCom's format. */
 export function batchJobResultXml(corpId, jobId, createTime, jobType = 'sync_user') {
   return (
     `<xml><ToUserName><![CDATA[${corpId}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName>` +

@@ -1,43 +1,26 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EventEmitter2 } from '@nestjs/event-emitter';
 import type { Observable } from 'rxjs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { WeComApiError } from '../errors/wecom-api.error.js';
-import { WeComImportBusyError } from '../errors/wecom-import-busy.error.js';
 import { WeComInvalidRequestError } from '../errors/wecom-invalid-request.error.js';
-import { WeComSubmissionUncertainError } from '../errors/wecom-submission-uncertain.error.js';
 import type { BatchJobCompletedEvent } from '../events/batch-job-completed.event.js';
 import { BatchJobSubmittedEvent } from '../events/batch-job-submitted.event.js';
-import type { BatchJobType } from '../model/batch-job.types.js';
 import { WECOM_BATCH_EVENTS } from '../events/wecom-batch.events.js';
+import { emitSafely } from '../internal/emit.util.js';
+import type { BatchJobResult, BatchJobType } from '../model/batch-job.types.js';
 import { WECOM_BATCH_EMITTER, WECOM_BATCH_RESOLVED_OPTIONS } from '../wecom-batch.internal-constants.js';
 import type { ResolvedWeComBatchOptions } from '../wecom-batch.options.js';
-import { BatchApi, type BatchSubmitBody, type InviteResult } from './batch-api.js';
-import { BatchJob } from './batch-job.js';
-import type { BatchJobResult } from '../model/batch-job.types.js';
-import type { BatchJobProgress } from './batch-result.types.js';
-import { buildDepartmentCsv } from './csv/department-csv.js';
-import { buildMemberCsv } from './csv/member-csv.js';
-import { ImportQueue } from './import-queue.js';
-import { JobTracker } from './job-tracker.service.js';
-import type { DepartmentRow } from './rows/department-row.js';
-import type { MemberRow } from './rows/member-row.js';
-
-/** Members to import: typed rows (validated, then written as CSV), a ready CSV, or an uploaded file's media_id. */
-export type MemberSource = { users: Iterable<MemberRow> } | { csv: Buffer | string } | { mediaId: string };
-
-/** Departments to import: typed rows, a ready CSV, or an uploaded file's media_id. */
-export type DepartmentSource =
-  { departments: Iterable<DepartmentRow> } | { csv: Buffer | string } | { mediaId: string };
-
-/** Options of `syncUsers` / `replaceUsers`. */
-export interface MemberImportOptions {
-  /**
-   * Invite newly created members to use WeCom (a notice a day for up to 3 days). Omitted: WeCom's default,
-   * which is `true` — pass `false` to create members silently.
-   */
-  toInvite?: boolean;
-}
+import { BatchApi, type InviteResult } from './api/batch-api.service.js';
+import { BatchJob } from './batch-job.handle.js';
+import {
+  prepareDepartmentSource,
+  prepareMemberSource,
+  toBuffer,
+  type PreparedFile,
+} from './submission/import-source.util.js';
+import type { DepartmentSource, MemberImportOptions, MemberSource } from './submission/import-source.types.js';
+import { JobSubmitter } from './submission/job-submitter.service.js';
+import { JobTracker } from './tracking/job-tracker.service.js';
+import type { BatchJobProgress } from './tracking/tracking.types.js';
 
 /** What `batch/invite` should invite (at least one list non-empty). */
 export interface InviteRequest {
@@ -59,15 +42,6 @@ export interface WaitOptions {
 }
 
 const INVITE_LIMITS = { users: 1000, parties: 100, tags: 100 } as const;
-/** 302008 (another import running): wait this long, doubling, before resubmitting. */
-const BUSY_RETRY_MS = { first: 2_000, max: 30_000 };
-const BUSY = 302008;
-
-interface PreparedFile {
-  csv?: Buffer;
-  mediaId?: string;
-  rows?: number;
-}
 
 /**
  * Submits WeCom contact-import jobs (异步批量接口) and tracks them to completion. Inject it anywhere:
@@ -89,7 +63,7 @@ export class BatchService {
   constructor(
     @Inject(WECOM_BATCH_RESOLVED_OPTIONS) private readonly options: ResolvedWeComBatchOptions,
     @Inject(BatchApi) private readonly api: BatchApi,
-    @Inject(ImportQueue) private readonly queue: ImportQueue,
+    @Inject(JobSubmitter) private readonly submitter: JobSubmitter,
     @Inject(JobTracker) private readonly tracker: JobTracker,
     @Inject(WECOM_BATCH_EMITTER) private readonly events: EventEmitter2,
   ) {}
@@ -105,7 +79,7 @@ export class BatchService {
    * @throws WeComRowValidationError (every bad row and field, before anything is uploaded)
    */
   async syncUsers(source: MemberSource, options: MemberImportOptions = {}): Promise<BatchJob> {
-    return this.submit('sync_user', await this.prepareMembers(source), options.toInvite);
+    return this.submit('sync_user', await prepareMemberSource(source, this.csvOptions), options.toInvite);
   }
 
   /**
@@ -115,7 +89,7 @@ export class BatchService {
    * @throws WeComRowValidationError (every bad row and field, before anything is uploaded)
    */
   async replaceUsers(source: MemberSource, options: MemberImportOptions = {}): Promise<BatchJob> {
-    return this.submit('replace_user', await this.prepareMembers(source), options.toInvite);
+    return this.submit('replace_user', await prepareMemberSource(source, this.csvOptions), options.toInvite);
   }
 
   /**
@@ -124,14 +98,7 @@ export class BatchService {
    * @throws WeComRowValidationError (every bad row, duplicate id, broken tree or sibling-name clash)
    */
   async replaceDepartments(source: DepartmentSource): Promise<BatchJob> {
-    let prepared: PreparedFile;
-    if ('departments' in source) {
-      const built = await buildDepartmentCsv(source.departments, { allowCsvQuoting: this.options.allowCsvQuoting });
-      prepared = { csv: built.csv, rows: built.rows };
-    } else {
-      prepared = this.prepareRaw(source);
-    }
-    return this.submit('replace_party', prepared, undefined);
+    return this.submit('replace_party', await prepareDepartmentSource(source, this.csvOptions), undefined);
   }
 
   /** `batch/getresult`: status, progress and (once done) the typed per-row results of a job. */
@@ -180,44 +147,15 @@ export class BatchService {
     return this.tracker.watchJob(jobId, options.timeoutMs);
   }
 
-  private async prepareMembers(source: MemberSource): Promise<PreparedFile> {
-    if ('users' in source) {
-      const built = await buildMemberCsv(source.users, { allowCsvQuoting: this.options.allowCsvQuoting });
-      return { csv: built.csv, rows: built.rows };
-    }
-    return this.prepareRaw(source);
+  /** How rows become CSV: quoting only when the app allowed it. */
+  private get csvOptions(): { allowCsvQuoting: boolean } {
+    return { allowCsvQuoting: this.options.allowCsvQuoting };
   }
 
-  private prepareRaw(source: { csv: Buffer | string } | { mediaId: string }): PreparedFile {
-    if ('mediaId' in source) {
-      if (typeof source.mediaId !== 'string' || source.mediaId.length === 0) {
-        throw new WeComInvalidRequestError('source.mediaId', 'must be a non-empty string');
-      }
-      return { mediaId: source.mediaId };
-    }
-    if ('csv' in source) {
-      const csv = toBuffer(source.csv);
-      return { csv, rows: countDataRows(csv) };
-    }
-    throw new WeComInvalidRequestError('source', 'give rows, { csv } or { mediaId }');
-  }
-
-  /** Upload (outside the queue: media ids live 3 days), wait for the import slot, submit, track. */
+  /** Upload (outside the import slot: media ids live 3 days), submit once the slot is free, track. */
   private async submit(jobType: BatchJobType, file: PreparedFile, toInvite: boolean | undefined): Promise<BatchJob> {
     const mediaId = file.mediaId ?? (await this.api.uploadCsv(file.csv as Buffer, `${jobType}-${Date.now()}.csv`));
-    const body: BatchSubmitBody = { media_id: mediaId };
-    if (toInvite !== undefined && jobType !== 'replace_party') body.to_invite = toInvite;
-    const { callback } = this.options;
-    if (callback) body.callback = { url: callback.url, token: callback.token, encodingaeskey: callback.encodingAESKey };
-
-    const slot = await this.queue.acquire();
-    let jobId: string;
-    try {
-      jobId = await this.submitWhenFree(jobType, body);
-    } catch (error) {
-      await slot.release();
-      throw error;
-    }
+    const { jobId, slot } = await this.submitter.submit(jobType, mediaId, toInvite);
     const submittedAt = new Date();
     await this.tracker.registerSubmission(
       {
@@ -232,55 +170,12 @@ export class BatchService {
       () => void slot.release(),
     );
     this.logger.log(`submitted ${jobType} job ${jobId}${file.rows === undefined ? '' : ` (${file.rows} rows)`}`);
-    this.emit(
+    emitSafely(
+      this.events,
+      this.logger,
+      WECOM_BATCH_EVENTS.JOB_SUBMITTED,
       new BatchJobSubmittedEvent({ corpId: this.corpId, jobId, jobType, mediaId, rows: file.rows, submittedAt }),
     );
     return new BatchJob(this.corpId, jobId, jobType, mediaId, file.rows, submittedAt, this);
   }
-
-  /**
-   * Submits, waiting out 302008 (an import this module did not start is running: another system, or a job
-   * whose submission answer was lost). Never re-sends a submission that may have reached WeCom.
-   */
-  private async submitWhenFree(jobType: BatchJobType, body: BatchSubmitBody): Promise<string> {
-    const started = Date.now();
-    let delay = BUSY_RETRY_MS.first;
-    for (;;) {
-      try {
-        return await this.api.submit(jobType, body);
-      } catch (error) {
-        if (error instanceof WeComApiError && error.maybeDelivered) {
-          throw new WeComSubmissionUncertainError(this.corpId, jobType, body.media_id, { cause: error });
-        }
-        if (!(error instanceof WeComApiError) || error.errcode !== BUSY) throw error;
-        if (this.options.importQueue === 'fail-fast') throw new WeComImportBusyError(this.corpId, { cause: error });
-        if (Date.now() - started + delay > this.options.polling.timeoutMs) throw error;
-        this.logger.warn(
-          `another import is running in WeCom (302008); retrying ${jobType} in ${Math.round(delay / 1000)} s`,
-        );
-        await sleep(delay * (0.75 + Math.random() / 2));
-        delay = Math.min(delay * 2, BUSY_RETRY_MS.max);
-      }
-    }
-  }
-
-  private emit(event: BatchJobSubmittedEvent): void {
-    try {
-      this.events.emit(WECOM_BATCH_EVENTS.JOB_SUBMITTED, event);
-    } catch (error) {
-      this.logger.error(`a listener of job ${event.jobId}'s submitted event threw: ${String(error)}`);
-    }
-  }
-}
-
-function toBuffer(csv: Buffer | string): Buffer {
-  return typeof csv === 'string' ? Buffer.from(csv, 'utf8') : csv;
-}
-
-/** Data rows of a CSV: lines after the header, ignoring a trailing line break. */
-function countDataRows(csv: Buffer): number {
-  let lines = 0;
-  for (let i = csv.indexOf(10); i !== -1; i = csv.indexOf(10, i + 1)) lines++;
-  if (csv.length > 0 && csv[csv.length - 1] !== 10) lines++;
-  return Math.max(lines - 1, 0);
 }

@@ -22,7 +22,7 @@ export class BatchJobDto {
 }
 
 /**
- * A decrypted `batch_job_result` event (wecom-api.md §8.1), validated before anything is recorded.
+ * A decrypted `batch_job_result` event (WeCom's 异步任务完成通知), validated before anything is recorded.
  * `FromUserName` is not read: its documented value varies and nothing depends on it.
  */
 export class BatchJobResultEventDto {

@@ -15,5 +15,5 @@ export const FASTIFY_ROUTE_CONFIG_METADATA = '__fastify_route_config__';
 /** Injection token: whether the built-in callback controller is mounted (`registerCallbackController`). */
 export const WECOM_CALLBACK_ROUTE_MOUNTED = Symbol('WECOM_CALLBACK_ROUTE_MOUNTED');
 
-/** The import job types whose completion the module tracks; other `batch_job_result` types are acknowledged. */
-export const IMPORT_JOB_TYPES: ReadonlySet<string> = new Set(['sync_user', 'replace_user', 'replace_party']);
+/** The `Content-Type` of every answer of the callback route (the echostr, an empty 200, a refusal's reason). */
+export const CALLBACK_TEXT_PLAIN = 'text/plain; charset=utf-8';

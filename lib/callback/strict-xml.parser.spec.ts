@@ -1,19 +1,22 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { XMLParser } from 'fast-xml-parser';
-import { WeComCallbackRejectedError } from '../errors/wecom-callback-rejected.error.js';
+import { malformedXmlRejection } from './callback-rejections.service.js';
 import { parseStrictXml } from './strict-xml.parser.js';
+import { XmlFormatError } from './xml-format.error.js';
 
 const VECTOR_D_MSG =
   '<xml><ToUserName><![CDATA[wx5823bf96d3bd56c7]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>1425284517</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[batch_job_result]]></Event><BatchJob><JobId><![CDATA[S0MrnndvRG5fadSlLwiBqiDDbM143UqTmKP3152FZk4]]></JobId><JobType><![CDATA[sync_user]]></JobType><ErrCode>0</ErrCode><ErrMsg><![CDATA[ok]]></ErrMsg></BatchJob></xml>';
 
+/** The message of the rejection the callback service answers a decrypted event `xml` with. */
 function refusal(xml: string): string {
   try {
     parseStrictXml(xml);
   } catch (error) {
-    expect(error).toBeInstanceOf(WeComCallbackRejectedError);
-    expect((error as WeComCallbackRejectedError).reason).toBe('malformed_event');
-    return (error as Error).message;
+    expect(error).toBeInstanceOf(XmlFormatError);
+    const rejection = malformedXmlRejection(error as XmlFormatError, 'event');
+    expect([rejection.reason, rejection.status]).toEqual(['malformed_event', 400]);
+    return rejection.message;
   }
   throw new Error(`accepted: ${xml}`);
 }
@@ -97,7 +100,38 @@ describe('parseStrictXml', () => {
         try {
           parseStrictXml(input);
         } catch (error) {
-          expect(error).toBeInstanceOf(WeComCallbackRejectedError);
+          expect(error).toBeInstanceOf(XmlFormatError);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('with tolerateCommentsAndAttributes, skips comments and attributes and refuses the rest alike', () => {
+    const tolerant = { tolerateCommentsAndAttributes: true };
+    const { value } = parseStrictXml('<xml a="1"><!-- c --><A b=\'2\'>x<!-- d -->y</A><B c="3"/></xml>', tolerant);
+    expect({ ...(value as object) }).toEqual({ A: 'xy', B: '' });
+    for (const xml of [
+      '<!DOCTYPE x><xml/>',
+      '<xml><!ENTITY x "y"></xml>',
+      '<xml><A>&x;</A></xml>',
+      '<xml><?p?></xml>',
+    ]) {
+      expect(() => parseStrictXml(xml, tolerant)).toThrow(XmlFormatError);
+    }
+  });
+
+  it('arbitrary input in tolerant mode either parses or fails with the typed error', () => {
+    const xmlish = fc.string({
+      unit: fc.constantFrom('<', '>', '/', '!', '--', '?', '"', "'", '=', ' ', 'a', 'x', 'CDATA[', '&'),
+      maxLength: 60,
+    });
+    fc.assert(
+      fc.property(xmlish, (input) => {
+        try {
+          parseStrictXml(input, { tolerateCommentsAndAttributes: true });
+        } catch (error) {
+          expect(error).toBeInstanceOf(XmlFormatError);
         }
       }),
       { numRuns: 3000 },

@@ -1,4 +1,4 @@
-import { WeComCallbackRejectedError } from '../errors/wecom-callback-rejected.error.js';
+import { XmlFormatError } from './xml-format.error.js';
 
 /** An element's value: its text, or its child elements by name. */
 export type XmlValue = string | XmlElements;
@@ -16,14 +16,21 @@ const GT = 62;
 const SLASH = 47;
 const BANG = 33;
 const QUESTION = 63;
+const EQUALS = 61;
+const DOUBLE_QUOTE = 34;
+const SINGLE_QUOTE = 39;
+/** What ends an attribute name: whitespace, `=`, `>`, `/`, `<`, quotes (and the end of the text: NaN). */
+const ATTRIBUTE_NAME_END = new Set([32, 10, 13, 9, EQUALS, GT, SLASH, LT, DOUBLE_QUOTE, SINGLE_QUOTE, NaN]);
 
-/** Which part of a delivery is parsed: decides the rejection reason and the wording of the error. */
-export type StrictXmlSubject = 'event' | 'envelope';
-
-const FAILURE = {
-  event: { reason: 'malformed_event', prefix: 'the decrypted event is not well-formed' },
-  envelope: { reason: 'malformed_envelope', prefix: 'malformed callback envelope' },
-} as const;
+/** How much of XML's syntax beyond WeCom's own output is read rather than refused. */
+export interface StrictXmlOptions {
+  /**
+   * Skip comments and attributes instead of refusing them. For the unauthenticated POST envelope only, where a
+   * proxy or an SDK may add them and only the signed `Encrypt` text matters; the decrypted event stays strict.
+   * @default false
+   */
+  tolerateCommentsAndAttributes?: boolean;
+}
 
 /**
  * A strict parser for the small, flat XML WeCom sends: the POST envelope
@@ -35,13 +42,14 @@ const FAILURE = {
  * entities and character references) and CDATA sections, child elements up to 4 levels. Refused with an
  * error: DOCTYPE and any other declaration (so no entity can be defined: XXE-safe by construction), comments,
  * processing instructions, attributes, unknown entities, mixed content, duplicate sibling names, anything
- * after the root element.
+ * after the root element. With `tolerateCommentsAndAttributes`, comments and attributes are skipped instead.
  *
- * @throws WeComCallbackRejectedError `malformed_event` or `malformed_envelope` (400, per `subject`); the message
- * names the problem, never the content.
+ * A single pass over the text, linear in its length: it runs before the signature check, on forged input too.
+ *
+ * @throws XmlFormatError naming the problem and its offset, never the content.
  */
-export function parseStrictXml(text: string, subject: StrictXmlSubject = 'event'): { root: string; value: XmlValue } {
-  return new StrictXmlReader(text, subject).document();
+export function parseStrictXml(text: string, options: StrictXmlOptions = {}): { root: string; value: XmlValue } {
+  return new StrictXmlReader(text, options.tolerateCommentsAndAttributes === true).document();
 }
 
 /** One parse: a cursor over `text`. A class rather than closures, so nothing is allocated per call but the result. */
@@ -52,7 +60,7 @@ class StrictXmlReader {
 
   constructor(
     private readonly text: string,
-    private readonly subject: StrictXmlSubject,
+    private readonly tolerant: boolean,
   ) {}
 
   document(): { root: string; value: XmlValue } {
@@ -78,6 +86,7 @@ class StrictXmlReader {
     this.i++; // '<'
     const name = this.readName();
     this.skipWhitespace();
+    if (this.tolerant) this.skipAttributes();
     if (text.charCodeAt(this.i) === SLASH && text.charCodeAt(this.i + 1) === GT) {
       this.i += 2;
       this.name = name;
@@ -114,6 +123,12 @@ class StrictXmlReader {
         return children;
       }
       if (next === BANG) {
+        if (this.tolerant && text.startsWith('<!--', lt)) {
+          const end = text.indexOf('-->', lt + 4);
+          if (end < 0) this.fail('unterminated comment');
+          this.i = end + 3;
+          continue;
+        }
         if (!text.startsWith('<![CDATA[', lt)) this.fail('declarations and comments are not accepted');
         const end = text.indexOf(']]>', lt + 9);
         if (end < 0) this.fail('unterminated CDATA section');
@@ -148,6 +163,32 @@ class StrictXmlReader {
     return name;
   }
 
+  /**
+   * Tolerant mode: skips `name="value"` / `name='value'` pairs up to the end of the start tag. Values are not
+   * decoded (nothing reads them); a `<` in one is refused, as XML does.
+   */
+  private skipAttributes(): void {
+    const text = this.text;
+    for (;;) {
+      const c = text.charCodeAt(this.i);
+      if (c === GT || (c === SLASH && text.charCodeAt(this.i + 1) === GT)) return;
+      const start = this.i;
+      while (this.i < text.length && !ATTRIBUTE_NAME_END.has(text.charCodeAt(this.i))) this.i++;
+      if (this.i === start) this.fail('malformed attribute');
+      this.skipWhitespace();
+      if (text.charCodeAt(this.i) !== EQUALS) this.fail('attribute without a value');
+      this.i++;
+      this.skipWhitespace();
+      const quote = text.charCodeAt(this.i);
+      if (quote !== DOUBLE_QUOTE && quote !== SINGLE_QUOTE) this.fail('unquoted attribute value');
+      const end = text.indexOf(quote === DOUBLE_QUOTE ? '"' : "'", this.i + 1);
+      if (end < 0) this.fail('unterminated attribute value');
+      if (text.lastIndexOf('<', end) > this.i) this.fail('"<" in an attribute value');
+      this.i = end + 1;
+      this.skipWhitespace();
+    }
+  }
+
   private skipWhitespace(): void {
     const text = this.text;
     while (this.i < text.length) {
@@ -158,8 +199,7 @@ class StrictXmlReader {
   }
 
   private fail(problem: string): never {
-    const { reason, prefix } = FAILURE[this.subject];
-    throw new WeComCallbackRejectedError(reason, 400, `${prefix}: ${problem} (at offset ${this.i})`);
+    throw new XmlFormatError(problem, this.i);
   }
 }
 

@@ -1,8 +1,9 @@
 import { Controller, Get, Post, Req, Res, SetMetadata, type Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { readCallbackBody } from './callback-body.reader.js';
-import { CALLBACK_ROUTE_CONFIG_KEY, FASTIFY_ROUTE_CONFIG_METADATA } from './callback.constants.js';
-import { WeComCallbackService, type WeComCallbackResponse } from './wecom-callback.service.js';
+import { CALLBACK_ROUTE_CONFIG_KEY, CALLBACK_TEXT_PLAIN, FASTIFY_ROUTE_CONFIG_METADATA } from './callback.constants.js';
+import type { WeComCallbackRequest, WeComCallbackResponse } from './callback.types.js';
+import { WeComCallbackService } from './wecom-callback.service.js';
 
 /** The parts of an Express or Fastify request the route reads. */
 interface RouteRequest {
@@ -44,7 +45,7 @@ abstract class WeComCallbackControllerBase {
       this.send(res, {
         status: 400,
         body: 'the request body could not be read',
-        contentType: 'text/plain; charset=utf-8',
+        contentType: CALLBACK_TEXT_PLAIN,
       });
       return;
     }
@@ -59,7 +60,8 @@ abstract class WeComCallbackControllerBase {
   }
 }
 
-function describe(req: RouteRequest, body: unknown) {
+/** The framework-neutral request `handleCallback()` takes. */
+function describe(req: RouteRequest, body: unknown): WeComCallbackRequest {
   const url = req.raw?.url ?? req.originalUrl ?? req.url;
   const question = url.indexOf('?');
   const contentType = req.headers['content-type'];

@@ -1,13 +1,16 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { setImmediate as tick } from 'node:timers/promises';
-import { JobTracker } from '../batch/job-tracker.service.js';
+import type { JobTracker } from '../batch/tracking/job-tracker.service.js';
+import { createJobTracker } from '../batch/tracking/tracking.providers.js';
 import type { CallbackRejectedEvent } from '../events/callback-rejected.event.js';
 import { WECOM_BATCH_EVENTS } from '../events/wecom-batch.events.js';
 import { MemoryStore } from '../stores/memory.store.js';
 import { resolveWeComBatchOptions, type WeComBatchModuleOptions } from '../wecom-batch.options.js';
+import { CallbackRejections } from './callback-rejections.service.js';
+import { CallbackVerifier } from './callback-verifier.service.js';
 import { WeComCallbackService } from './wecom-callback.service.js';
-import { WeComCrypto } from './wecom-crypto.js';
+import { WeComCrypto } from './wecom-crypto.service.js';
 
 // handleCallback() as an app calls it from its own route: framework-neutral input, a response to write.
 
@@ -35,11 +38,13 @@ function setup(overrides: Partial<WeComBatchModuleOptions> = {}) {
   const emitter = new EventEmitter2();
   const rejected: CallbackRejectedEvent[] = [];
   emitter.on(WECOM_BATCH_EVENTS.CALLBACK_REJECTED, (e: CallbackRejectedEvent) => rejected.push(e));
-  const tracker = new JobTracker(options, new MemoryStore(), emitter, {
+  const tracker = createJobTracker(options, new MemoryStore(), emitter, {
     getResult: () => Promise.reject(new Error('not used')),
   });
   trackers.push(tracker);
-  return { service: new WeComCallbackService(options, emitter, tracker), rejected };
+  const verifier = new CallbackVerifier(options);
+  const service = new WeComCallbackService(options, verifier, new CallbackRejections(emitter), tracker);
+  return { service, verifier, rejected };
 }
 
 function delivery(jobId: string, timestamp = Math.floor(Date.now() / 1000)) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { decrypt as officialDecrypt, encrypt as officialEncrypt, getSignature } from '@wecom/crypto';
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
-import { WeComCrypto } from './wecom-crypto.js';
+import { WeComCrypto } from './wecom-crypto.service.js';
 
 // Differential test against WeCom's official Node package (@wecom/crypto, a devDependency only): whatever one
 // encrypts the other decrypts to the same message and receiveId, and with the same random prefix both produce

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { WeComCryptoError } from '../errors/wecom-crypto.error.js';
-import { WeComCrypto } from './wecom-crypto.js';
+import { WeComCrypto } from './wecom-crypto.service.js';
 
 // Whatever reaches `decrypt` from the internet, the only possible failure is a WeComCryptoError (never a
 // TypeError/RangeError from a Buffer read, never partial plaintext).

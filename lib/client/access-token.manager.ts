@@ -1,16 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { WeComApiError } from '../errors/wecom-api.error.js';
+import { backoffDelay, sleep } from '../internal/backoff.util.js';
+import { type Lease, tryLease } from '../internal/lease.util.js';
+import type { Redactor } from '../internal/redactor.util.js';
+import { safeCause } from '../internal/safe-error.util.js';
+import { STORE_KEYS } from '../stores/store-keys.js';
 import type { TokenRecord, WeComBatchStore } from '../stores/wecom-batch-store.interface.js';
 import type { ResolvedWeComBatchOptions } from '../wecom-batch.options.js';
-import type { Redactor } from './redactor.js';
-import { sleep } from './retry-policy.js';
-
-/** A token as `gettoken` returned it. */
-export interface FetchedToken {
-  token: string;
-  expiresInSeconds: number;
-}
+import type { FetchedToken } from './access-token.fetcher.js';
 
 /** What an {@link AccessTokenManager} works with. */
 export interface AccessTokenManagerDeps {
@@ -31,8 +29,8 @@ export interface AccessTokenManagerDeps {
 }
 
 const ENDPOINT = 'gettoken';
-const MAX_POLL_MS = 500;
-const FIRST_POLL_MS = 20;
+/** How often a caller waiting for another instance's refresh looks for its token: 20 ms doubling to 500 ms. */
+const POLL_BACKOFF = { baseMs: 20, maxMs: 500 };
 /** Tokens this process saw WeCom refuse, never handed out again even if a racing writer stores one back. */
 const REMEMBERED_REJECTIONS = 8;
 
@@ -45,11 +43,19 @@ const REMEMBERED_REJECTIONS = 8;
  * - Compare-and-invalidate: a refused token is dropped from the store only if it is still the cached one,
  *   so a token another caller just refreshed survives.
  * - The store key holds a SHA-256 of the secret, never the secret.
+ * - A store failure is a `WeComApiError` of kind `store` (endpoint `gettoken`, the store's error as a scrubbed
+ *   `cause`), not the store's own `WeComStoreError`: it fails a WeCom call, and callers of the client handle
+ *   every failure of a call as one `WeComApiError` (`kind` says which part failed). Store calls outside a WeCom
+ *   call (job records, the import slot) let the `WeComStoreError` through.
+ *
+ * A Nest provider of the module: `overrideProvider(AccessTokenManager).useValue(…)` in a testing module replaces
+ * it (e.g. with one handing out a fixed token).
  */
 export class AccessTokenManager {
-  /** Store key of the token: per API base URL, CorpID and secret hash. */
+  /** Store key of the token: per API base URL, CorpID and secret hash (`STORE_KEYS.token`). */
   readonly key: string;
-  private readonly lockName: string;
+  /** Store lock taken by the one caller (cluster-wide) that fetches a new token (`STORE_KEYS.tokenRefreshLock`). */
+  readonly lockName: string;
   private readonly logger = new Logger(AccessTokenManager.name);
   private readonly now: () => number;
   private readonly marginMs: number;
@@ -61,12 +67,13 @@ export class AccessTokenManager {
   private configFailure: { error: WeComApiError; until: number } | undefined;
   private readonly rejected: string[] = [];
 
+  /** @param deps what the manager works with; the module's provider passes its store, redactor and fetcher. */
   constructor(private readonly deps: AccessTokenManagerDeps) {
     const { options } = deps;
     const secretHash = sha256(options.corpSecret);
     const id = sha256(`${options.apiBaseUrl}\n${options.corpId}\n${secretHash}`).slice(0, 32);
-    this.key = `token:${options.corpId}:${id}`;
-    this.lockName = `lock:token:${options.corpId}:${id}`;
+    this.key = STORE_KEYS.token(options.corpId, id);
+    this.lockName = STORE_KEYS.tokenRefreshLock(options.corpId, id);
     this.now = deps.now ?? Date.now;
     this.marginMs = options.tokenRefreshMarginSeconds * 1000;
     this.configFailureHoldMs = deps.configFailureHoldMs ?? 30_000;
@@ -129,14 +136,13 @@ export class AccessTokenManager {
 
   private async refreshAcrossInstances(): Promise<TokenRecord> {
     const started = this.now();
-    let pollMs = FIRST_POLL_MS;
-    for (;;) {
-      const lease = await this.storeCall(() => this.deps.store.acquireLock(this.lockName, this.leaseMs));
+    for (let attempt = 0; ; attempt++) {
+      // The lease covers one gettoken exchange; it is renewed while the fetch (and its retries) run.
+      const lease = await this.storeCall(() => tryLease(this.deps.store, this.lockName, { ttlMs: this.leaseMs }));
       if (lease) return this.refreshHoldingLock(lease);
 
       // Another instance is fetching: wait for its token rather than calling gettoken too.
-      await sleep(pollMs);
-      pollMs = Math.min(pollMs * 2, MAX_POLL_MS);
+      await sleep(backoffDelay(attempt, POLL_BACKOFF));
       const current = this.usableRecord(await this.storeCall(() => this.deps.store.getToken(this.key)));
       if (current && this.isFresh(current)) return this.adopt(current);
       if (this.now() - started > this.maxWaitMs) {
@@ -150,13 +156,7 @@ export class AccessTokenManager {
     }
   }
 
-  private async refreshHoldingLock(lease: string): Promise<TokenRecord> {
-    const heartbeat = setInterval(
-      () => {
-        this.deps.store.extendLock(this.lockName, lease, this.leaseMs).catch(() => undefined);
-      },
-      Math.max(10, Math.floor(this.leaseMs / 3)),
-    );
+  private async refreshHoldingLock(lease: Lease): Promise<TokenRecord> {
     try {
       // Re-check under the lock: the previous holder may have stored a token while we were waiting for it.
       const current = this.usableRecord(await this.storeCall(() => this.deps.store.getToken(this.key)));
@@ -184,8 +184,7 @@ export class AccessTokenManager {
       this.logger.debug(`Fetched a new access token (valid for ${fetched.expiresInSeconds} s)`);
       return this.adopt(record);
     } finally {
-      clearInterval(heartbeat);
-      await this.deps.store.releaseLock(this.lockName, lease).catch(() => undefined);
+      await lease.release();
     }
   }
 
@@ -206,20 +205,13 @@ export class AccessTokenManager {
     return this.now() < record.expiresAt - margin;
   }
 
+  /** Runs a store call; its failure becomes a `WeComApiError` of kind `store` (see the class comment for why). */
   private async storeCall<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
-      const source = error instanceof Error ? error : new Error(String(error));
-      const cause = new Error(this.deps.redactor.scrub(source.message));
-      cause.name = source.name;
-      throw new WeComApiError({
-        kind: 'store',
-        endpoint: ENDPOINT,
-        errmsg: cause.message,
-        retryable: true,
-        cause,
-      });
+      const cause = safeCause(error, (text) => this.deps.redactor.scrub(text));
+      throw new WeComApiError({ kind: 'store', endpoint: ENDPOINT, errmsg: cause.message, retryable: true, cause });
     }
   }
 }

@@ -1,7 +1,7 @@
 /**
  * How the client treats WeCom errcodes (WeCom's global errcode list; see README → Errors). Everything not listed here is an
  * ordinary, non-retryable business error, returned to the caller as it is — 302008 (another import is
- * running) included: the BatchService import queue decides when to submit again, not the HTTP layer.
+ * running) included: the submission (`batch/submission/job-submitter.service.ts`) waits it out, not the HTTP layer.
  */
 
 /** The token was refused (invalid 40014, expired 42001): compare-and-invalidate, refresh, retry once. */

@@ -13,7 +13,13 @@ import { WeComBatchError } from './wecom-batch.error.js';
  * - `local`: refused before anything was sent (e.g. a file over 20 MB); `errcode` is what WeCom would
  *   have answered.
  * - `aborted`: the caller's `AbortSignal` fired.
- * - `store`: the module's store (tokens, locks) failed; nothing was sent to WeCom by this call.
+ * - `store`: the module's store failed while the call fetched its access token (the token cache or the
+ *   token-refresh lock); nothing was sent to WeCom by this call. The store's own error is the scrubbed `cause`.
+ *
+ * Why a store outage has two error types: a store failure inside a WeCom call is this `kind: 'store'`, so code
+ * calling WeCom (`getResult`, `invite`, `uploadCsv` …) handles every failure of the call as one `WeComApiError`
+ * with a `retryable` flag; store calls outside a WeCom call (job records, the import slot, `waitForJob`) throw the
+ * store's `WeComStoreError` with its `operation`. Both extend `WeComBatchError`; catch that to handle either.
  */
 export type WeComApiErrorKind = 'api' | 'config' | 'transport' | 'http' | 'response' | 'local' | 'aborted' | 'store';
 

@@ -1,4 +1,4 @@
-import type { CallbackRejectionReason } from '../events/callback-rejected.event.js';
+import type { CallbackRejectionReason } from '../model/callback-rejection.types.js';
 import { WeComBatchError } from './wecom-batch.error.js';
 
 /**

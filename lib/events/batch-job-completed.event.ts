@@ -1,7 +1,4 @@
-import type { BatchJobType, BatchResultRow } from '../model/batch-job.types.js';
-
-/** How the module learnt that a job finished. */
-export type BatchJobCompletionSource = 'callback' | 'poll';
+import type { BatchJobCompletionSource, BatchJobType, BatchResultRow } from '../model/batch-job.types.js';
 
 /**
  * Payload of `wecom.batch.job.completed` (exactly once per job, cluster-wide) and of

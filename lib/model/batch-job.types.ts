@@ -65,3 +65,6 @@ export interface BatchJobResult {
   /** Per-row results; only filled once `status` is 3. Party rows have their `action` bitmask decoded. */
   result: BatchResultRow[];
 }
+
+/** How the module learnt that a job finished: WeCom's callback, or `batch/getresult` polling. */
+export type BatchJobCompletionSource = 'callback' | 'poll';

@@ -22,3 +22,50 @@ export const STORE_KEYS = {
   /** Pub/sub channel on which instances tell each other a job of the corp completed (message: the JobId). */
   jobsCompletedChannel: (corpId: string): string => `jobs-completed:${corpId}`,
 } as const;
+
+/** Default of `RedisStoreOptions.keyPrefix`. */
+export const DEFAULT_REDIS_STORE_KEY_PREFIX = 'wecom-batch:';
+
+/**
+ * The namespaces RedisStore puts a caller's name under, one per kind of state, so a lock and a mark of the same
+ * name never collide. `job` and `pending` keys are built by {@link redisJobKey} / {@link redisPendingKey}.
+ */
+export const REDIS_KEY_KINDS = {
+  /** A hash: `token`, `fetchedAt`, `expiresAt` (`getToken`/`setToken`). */
+  token: 'token',
+  /** A string holding the lease id (`acquireLock`/`extendLock`/`releaseLock`). */
+  lock: 'lock',
+  /** A string mark (`setOnce`). */
+  once: 'once',
+  /** A pub/sub channel (`publish`/`subscribe`); not a key. */
+  channel: 'channel',
+  /** A string holding a job record as JSON. */
+  job: 'job',
+  /** A set of the corp's pending job ids. */
+  pending: 'pending',
+} as const;
+
+/** One of {@link REDIS_KEY_KINDS}' values. */
+export type RedisKeyKind = (typeof REDIS_KEY_KINDS)[keyof typeof REDIS_KEY_KINDS];
+
+/** `<prefix><kind>:<name>`: the Redis key (or channel) of a single-key kind; `name` is a {@link STORE_KEYS} name. */
+export function redisKey(prefix: string, kind: 'token' | 'lock' | 'once' | 'channel', name: string): string {
+  return `${prefix}${kind}:${name}`;
+}
+
+// The corp id is the hash tag (`{…}`), so a job and its corp's pending index share a Redis Cluster slot, as the
+// multi-key scripts SAVE_JOB and READ_PENDING require. Ids are URI-encoded so `a:b`/`c` and `a`/`b:c` cannot
+// collide, and a `{` or `}` in an id cannot end the tag early.
+function corpTag(corpId: string): string {
+  return `{${encodeURIComponent(corpId)}}`;
+}
+
+/** `<prefix>job:{<corpId>}:<jobId>`: the key of one job record. */
+export function redisJobKey(prefix: string, corpId: string, jobId: string): string {
+  return `${prefix}${REDIS_KEY_KINDS.job}:${corpTag(corpId)}:${encodeURIComponent(jobId)}`;
+}
+
+/** `<prefix>pending:{<corpId>}`: the set of the corp's pending job ids (same hash slot as its job keys). */
+export function redisPendingKey(prefix: string, corpId: string): string {
+  return `${prefix}${REDIS_KEY_KINDS.pending}:${corpTag(corpId)}`;
+}

@@ -1,5 +1,4 @@
-import type { BatchJobCompletionSource } from '../events/batch-job-completed.event.js';
-import type { BatchJobType, BatchResultRow } from '../model/batch-job.types.js';
+import type { BatchJobCompletionSource, BatchJobType, BatchResultRow } from '../model/batch-job.types.js';
 
 /** A cached access token. */
 export interface TokenRecord {

@@ -1,12 +1,21 @@
 // `nestjs-wecom-batch/testing`: a local WeCom simulator for the tests of apps that use the module.
 
-export { WeComSimulator } from './wecom-simulator.js';
-export type { FailNextHttpOptions, FailNextOptions, ResetNextOptions } from './wecom-simulator.js';
+export { WeComSimulator } from './wecom-simulator.facade.js';
+export type {
+  FailNextHttpOptions,
+  FailNextOptions,
+  HangNextOptions,
+  ResetNextOptions,
+  SimulatorAnswer,
+  SimulatorResponder,
+  TokenSettings,
+} from './simulator-faults.types.js';
 export { SIMULATOR_DEFAULTS } from './simulator.options.js';
 export type { SimulatedCorpOptions, WeComSimulatorOptions } from './simulator.options.js';
 export { SIMULATOR_ENDPOINTS } from './simulator.types.js';
 export type {
   CallbackDelivery,
+  RawSimulatorRequest,
   SimulatedCallbackState,
   SimulatedDepartment,
   SimulatedDirectory,
@@ -19,5 +28,5 @@ export type {
   SimulatorEndpoint,
   SimulatorRequest,
 } from './simulator.types.js';
-export { UNASSIGNED_DEPARTMENT_NAME } from './simulated-directory.js';
+export { UNASSIGNED_DEPARTMENT_NAME } from './directory-tree.util.js';
 export { WeComSimulatorError } from './wecom-simulator.error.js';

@@ -196,8 +196,25 @@ export interface SimulatorRequest {
   status?: number;
   /** errcode answered. */
   errcode?: number;
-  /** The injected fault that shaped the answer, if any. */
-  fault?: 'errcode' | 'http' | 'reset' | 'delay';
+  /** The client's port of the connection: equal ports mean a reused keep-alive connection. */
+  remotePort?: number;
+  /** The injected fault (or `respondWith()` answer: `'answer'`) that shaped the answer, if any. */
+  fault?: 'errcode' | 'http' | 'reset' | 'delay' | 'hang' | 'slowBody' | 'answer';
+}
+
+/**
+ * A request exactly as received, as returned by `WeComSimulator.rawRequests()`: nothing is redacted, so
+ * the specs of an HTTP client can check what it put on the wire. Do not print these in shared logs.
+ */
+export interface RawSimulatorRequest extends SimulatorRequest {
+  /** The request target as sent, e.g. `/cgi-bin/batch/getresult?access_token=…&jobid=…` (key order kept). */
+  url: string;
+  /** The request headers (Node's lower-cased names). */
+  headers: Record<string, string | string[] | undefined>;
+  /** The body bytes received; empty when the body was over the simulator's size cap. */
+  bodyBytes: Buffer;
+  /** The `access_token` query parameter as sent, unredacted. */
+  accessToken?: string;
 }
 
 /** A `batch/invite` call that succeeded. */

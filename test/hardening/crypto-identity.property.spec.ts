@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { WeComCrypto } from '../../lib/callback/wecom-crypto.js';
+import { WeComCrypto } from '../../lib/callback/wecom-crypto.service.js';
 import { WeComCryptoError } from '../../lib/errors/wecom-crypto.error.js';
 
 // encrypt ∘ decrypt is the identity — for any text, any keys and any receiveId — and the signature of what

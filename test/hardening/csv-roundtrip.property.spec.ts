@@ -1,19 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { buildDepartmentCsv } from '../../lib/batch/csv/department-csv.js';
-import { buildMemberCsv } from '../../lib/batch/csv/member-csv.js';
-import {
-  DEPARTMENT_CSV_HEADERS,
-  MEMBER_CSV_HEADERS,
-  RESERVED_MEMBER_HEADERS,
-} from '../../lib/batch/csv/csv-headers.js';
-import type { DepartmentRow } from '../../lib/batch/rows/department-row.js';
-import type { MemberRow } from '../../lib/batch/rows/member-row.js';
-import { validateDepartmentRows, validateMemberRows } from '../../lib/batch/rows/validate-rows.js';
-import { InvalidImportFile, readMemberFile, readPartyFile } from '../../lib/testing/import-file.js';
+import { buildDepartmentCsv } from '../../lib/batch/csv/department-csv.writer.js';
+import { buildMemberCsv } from '../../lib/batch/csv/member-csv.writer.js';
+import { DEPARTMENT_CSV_HEADERS } from '../../lib/batch/template/department-template.columns.js';
+import { MEMBER_CSV_HEADERS, RESERVED_MEMBER_HEADERS } from '../../lib/batch/template/member-template.columns.js';
+import type { DepartmentRow } from '../../lib/batch/rows/department-row.dto.js';
+import type { MemberRow } from '../../lib/batch/rows/member-row.dto.js';
+import { validateDepartmentRows, validateMemberRows } from '../../lib/batch/rows/validate-rows.util.js';
+import { InvalidImportFile, readMemberFile, readPartyFile } from '../../lib/testing/import-file.parser.js';
 
 // Any valid rows, written by the module's CSV builders, read back by the simulator's own import-file parser
-// (lib/testing/import-file.ts: csv-parse, header names → fields, as WeCom matches columns by header text) give
+// (lib/testing/import-file.parser.ts: csv-parse, header names → fields, as WeCom matches columns by header text) give
 // the same values, column by column — in strict mode (no quoting) and with allowCsvQuoting.
 
 /** Characters that make text interesting: CJK, astral (surrogate pairs), combining marks, BOM, NUL, separators. */

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WeComSimulator, type WeComSimulatorOptions } from '../../lib/testing/index.js';
+import { WeComSimulator, type SimulatedMember, type WeComSimulatorOptions } from '../../lib/testing/index.js';
 
 // Plain-HTTP helpers: the simulator's suite talks to it like any WeCom client would, never through
 // the library's BatchService.
@@ -102,6 +102,18 @@ export async function runImport(
 }
 
 export const MEMBER_HEADER = '姓名,帐号,手机号,邮箱,所在部门';
+
+/** A small department tree: the root, 研发 (2) and 销售 (3). */
+export const DEPARTMENTS = [
+  { id: 1, name: '总部', parentId: 0, order: 0 },
+  { id: 2, name: '研发', parentId: 1, order: 10 },
+  { id: 3, name: '销售', parentId: 1, order: 5 },
+];
+
+/** Member `n` of 研发 with a unique mobile. */
+export function member(userid: string, n: number, extra: Partial<SimulatedMember> = {}): SimulatedMember {
+  return { userid, name: `成员${n}`, mobile: `1380000${String(n).padStart(4, '0')}`, departments: [2], ...extra };
+}
 
 /** One request received by a {@link CallbackReceiver}. */
 export interface ReceivedCallback {

@@ -1,24 +1,20 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { UNASSIGNED_DEPARTMENT_NAME, WeComSimulator, type WeComSimulatorOptions } from '../../lib/testing/index.js';
 import {
-  UNASSIGNED_DEPARTMENT_NAME,
-  WeComSimulator,
-  type SimulatedMember,
-  type WeComSimulatorOptions,
-} from '../../lib/testing/index.js';
-import { MEMBER_HEADER, getResult, getToken, postJson, runImport, startSimulator, submit, upload } from './helpers.js';
+  DEPARTMENTS,
+  MEMBER_HEADER,
+  getResult,
+  getToken,
+  member,
+  postJson,
+  runImport,
+  startSimulator,
+  submit,
+  upload,
+} from './helpers.js';
 
 let sim: WeComSimulator;
 afterEach(() => sim?.close());
-
-const DEPARTMENTS = [
-  { id: 1, name: '总部', parentId: 0, order: 0 },
-  { id: 2, name: '研发', parentId: 1, order: 10 },
-  { id: 3, name: '销售', parentId: 1, order: 5 },
-];
-
-function member(userid: string, n: number, extra: Partial<SimulatedMember> = {}): SimulatedMember {
-  return { userid, name: `成员${n}`, mobile: `1380000${String(n).padStart(4, '0')}`, departments: [2], ...extra };
-}
 
 async function start(
   corp: Partial<WeComSimulatorOptions['corps'][number]> = {},
@@ -234,159 +230,5 @@ describe('batch/syncuser', () => {
     expect(sim.jobs()).toEqual([]);
     const broken = await postJson(sim, `/cgi-bin/batch/syncuser?access_token=${token}`, '{"media_id":');
     expect([broken.errcode, broken.errmsg]).toEqual([40058, expect.stringContaining('Warning: wrong json format.')]);
-  });
-});
-
-describe('batch/replaceuser', () => {
-  it('makes the members equal the file: updates, creates, deletes the rest — but never the creator (301005)', async () => {
-    const token = await start({
-      creator: 'boss',
-      users: [
-        member('boss', 1),
-        member('keep', 2, { alias: 'K', email: 'keep@example.com' }),
-        member('gone1', 3),
-        member('gone2', 4),
-        member('gone3', 5),
-        member('gone4', 6),
-        member('gone5', 7),
-      ],
-    });
-    // Deletes 5 of 7 (71 %): under the 80 % guard. The leaver's mobile is free for the newcomer.
-    const result = await runImport(
-      sim,
-      token,
-      'replaceuser',
-      '姓名,帐号,手机号,邮箱,所在部门\n留下,keep,13800000002,,3\n新人,newbie,13800000003,,2\n',
-    );
-    expect(result.type).toBe('replace_user');
-    expect(result.result).toEqual([
-      { userid: 'keep', errcode: 0, errmsg: 'ok' },
-      { userid: 'newbie', errcode: 0, errmsg: 'ok' },
-      { userid: 'boss', errcode: 301005, errmsg: 'can not delete the creator' },
-    ]);
-    const users = sim.directory().users;
-    expect(users.map((u) => u.userid)).toEqual(['boss', 'keep', 'newbie']);
-    // The file wins for its columns (the empty 邮箱 cell clears the email); 别名 is not in the file: untouched.
-    expect(users[1]).toEqual({ userid: 'keep', name: '留下', mobile: '13800000002', departments: [3], alias: 'K' });
-  });
-
-  it('45026 deletion guard, default mode: the job fails with ErrCode 45026 and nothing changes (<50 and >80 %)', async () => {
-    const users = Array.from({ length: 10 }, (_, i) => member(`u${i}`, i));
-    const token = await start({ users });
-    // Keeps 1 of 10: deletes 9 = 90 %.
-    const answer = await submit(sim, token, 'replaceuser', `${MEMBER_HEADER}\n成员0,u0,13800000000,,2\n`);
-    expect(answer.errcode).toBe(0);
-    await sim.settled();
-    const result = await getResult(sim, token, answer.jobid);
-    expect(result.result).toEqual([{ userid: 'u0', errcode: 45026, errmsg: 'trigger delete user protection' }]);
-    expect(sim.jobs()[0]).toMatchObject({ errCode: 45026, errMsg: 'trigger delete user protection' });
-    expect(sim.directory().users).toHaveLength(10);
-    // Deleting exactly 8 of 10 (80 %) is allowed.
-    const allowed = await runImport(
-      sim,
-      token,
-      'replaceuser',
-      `${MEMBER_HEADER}\n成员0,u0,13800000000,,2\n成员1,u1,13800000001,,2\n`,
-    );
-    expect(allowed.result.map((r: { errcode: number }) => r.errcode)).toEqual([0, 0]);
-    expect(sim.directory().users).toHaveLength(2);
-  });
-
-  it('45026 for more than 50 deletions that are more than 20 % of the headcount; 51 of 300 (17 %) passes', async () => {
-    const users = Array.from({ length: 300 }, (_, i) => member(`u${i}`, i));
-    const token = await start({ users });
-    const rows = (keep: number) =>
-      [MEMBER_HEADER, ...users.slice(0, keep).map((u) => `${u.name},${u.userid},${u.mobile},,2`)].join('\n') + '\n';
-    const blocked = await runImport(sim, token, 'replaceuser', rows(239)); // deletes 61 = 20.3 %
-    expect(blocked.result[0].errcode).toBe(45026);
-    expect(sim.directory().users).toHaveLength(300);
-    const passed = await runImport(sim, token, 'replaceuser', rows(249)); // deletes 51 = 17 %
-    expect(passed.result.every((r: { errcode: number }) => r.errcode === 0)).toBe(true);
-    expect(sim.directory().users).toHaveLength(249);
-  });
-
-  it("45026 deletion guard in deletionGuard: 'submit' mode: replaceuser itself answers 45026, no job", async () => {
-    const token = await start({ users: [member('a', 1), member('b', 2)] }, { deletionGuard: 'submit' });
-    const answer = await submit(sim, token, 'replaceuser', `${MEMBER_HEADER}\n新,c,13900000000,,2\n`);
-    expect(answer.errcode).toBe(45026);
-    expect(sim.jobs()).toEqual([]);
-  });
-});
-
-describe('jobs and batch/getresult', () => {
-  it('reports status 1 → 2 → 3 with percentage, and rows only once done', async () => {
-    // Status 1 for the first half of jobDelayMs, 2 for the second: long enough to observe on a busy machine.
-    const token = await start({}, { jobDelayMs: 1000 });
-    const answer = await submit(sim, token, 'syncuser', `${MEMBER_HEADER}\n张三,zhangsan,13800000001,,2\n`);
-    expect(answer).toEqual({ errcode: 0, errmsg: 'ok', jobid: expect.any(String) });
-    expect(Buffer.byteLength(answer.jobid)).toBeLessThanOrEqual(64);
-    const started = await getResult(sim, token, answer.jobid);
-    expect(started).toEqual({
-      errcode: 0,
-      errmsg: 'ok',
-      status: 1,
-      type: 'sync_user',
-      total: 1,
-      percentage: 0,
-      result: [],
-    });
-    expect(sim.directory().users).toEqual([]);
-    let running = started;
-    while (running.status === 1) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      running = await getResult(sim, token, answer.jobid);
-    }
-    expect(running.status).toBe(2);
-    expect(running.percentage).toBeGreaterThan(0);
-    expect(running.percentage).toBeLessThan(100);
-    expect(running.result).toEqual([]);
-    expect(sim.directory().users).toEqual([]);
-    await sim.settled();
-    const done = await getResult(sim, token, answer.jobid);
-    expect(done).toMatchObject({ status: 3, percentage: 100, result: [{ userid: 'zhangsan', errcode: 0 }] });
-    expect(sim.directory().users.map((u) => u.userid)).toEqual(['zhangsan']);
-  });
-
-  it('runs one import at a time per corp, across job types: 302008 while one runs', async () => {
-    const token = await start({}, { jobDelayMs: Infinity });
-    const first = await submit(sim, token, 'syncuser', `${MEMBER_HEADER}\n张三,zhangsan,13800000001,,2\n`);
-    expect(first.errcode).toBe(0);
-    const party = await submit(sim, token, 'replaceparty', '部门名称,部门ID,父部门ID,排序\n研发,2,1,1\n');
-    expect(party.errcode).toBe(302008);
-    const replace = await submit(sim, token, 'replaceuser', `${MEMBER_HEADER}\n张三,zhangsan,13800000001,,2\n`);
-    expect(replace.errcode).toBe(302008);
-    expect((await getResult(sim, token, first.jobid)).status).toBe(1);
-    sim.completeJobs();
-    expect((await getResult(sim, token, first.jobid)).status).toBe(3);
-    const next = await submit(sim, token, 'replaceparty', '部门名称,部门ID,父部门ID,排序\n研发,2,1,1\n销售,3,1,1\n');
-    expect(next.errcode).toBe(0);
-    expect(sim.jobs().map((j) => [j.type, j.status])).toEqual([
-      ['sync_user', 3],
-      ['replace_party', 1],
-    ]);
-  });
-
-  it('answers 40088 for an unknown job (or another corp’s) and 40089 once five newer jobs exist', async () => {
-    sim = await startSimulator({
-      jobDelayMs: 0,
-      corps: [
-        { corpId: 'wwa', corpSecret: 'a' },
-        { corpId: 'wwb', corpSecret: 'b' },
-      ],
-    });
-    const a = await getToken(sim, 'wwa', 'a');
-    const b = await getToken(sim, 'wwb', 'b');
-    const csv = `${MEMBER_HEADER}\n张三,zhangsan,13800000001,,1\n`;
-    const jobIds: string[] = [];
-    for (let i = 0; i < 6; i++) {
-      const answer = await submit(sim, a, 'syncuser', csv);
-      jobIds.push(answer.jobid);
-      await sim.settled();
-    }
-    expect((await getResult(sim, a, 'not-a-job')).errcode).toBe(40088);
-    expect((await getResult(sim, b, jobIds[5])).errcode).toBe(40088);
-    expect((await getResult(sim, a, jobIds[0])).errcode).toBe(40089);
-    for (const jobId of jobIds.slice(1)) expect((await getResult(sim, a, jobId)).errcode).toBe(0);
-    expect(sim.jobs('wwa').map((j) => j.resultAvailable)).toEqual([false, true, true, true, true, true]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseMultipart } from '../../lib/testing/multipart.js';
+import { parseMultipart } from '../../lib/testing/multipart.parser.js';
 
 const CT = 'multipart/form-data; boundary=XyZ';
 

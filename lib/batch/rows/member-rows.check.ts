@@ -1,0 +1,47 @@
+import { MemberRow } from './member-row.dto.js';
+import type { RowValidationOptions } from './row.validator.js';
+import { RowsCheckBase } from './rows-check.base.js';
+
+/**
+ * Checks member rows one at a time, and the rules that span rows as they arrive: userids unique ignoring
+ * case (302003), mobiles unique (60104), e-mails unique ignoring case (60106). Only one `Map` entry per value
+ * is kept, so memory stays proportional to the number of rows, not to their size.
+ */
+export class MemberRowsCheck extends RowsCheckBase<MemberRow> {
+  readonly kind = 'member';
+  private readonly userids = new Map<string, number>();
+  private readonly mobiles = new Map<string, number>();
+  private readonly emails = new Map<string, number>();
+
+  constructor(options: RowValidationOptions = {}) {
+    super(MemberRow, options);
+  }
+
+  protected seen(row: MemberRow, index: number): void {
+    const { userid, mobile, email } = row as { userid: unknown; mobile: unknown; email: unknown };
+    if (typeof userid === 'string' && userid !== '') {
+      this.unique(this.userids, userid.toLowerCase(), index, 'userid', 302003, 'userids are compared ignoring case');
+    }
+    if (typeof mobile === 'string' && mobile !== '') this.unique(this.mobiles, mobile, index, 'mobile', 60104);
+    if (typeof email === 'string' && email !== '') {
+      this.unique(this.emails, email.toLowerCase(), index, 'email', 60106, 'e-mails are compared ignoring case');
+    }
+  }
+
+  private unique(
+    seen: Map<string, number>,
+    key: string,
+    index: number,
+    field: string,
+    code: number,
+    note?: string,
+  ): void {
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, index);
+      return;
+    }
+    const message = `repeats the ${field} of row ${first}${note ? ` (${note})` : ''}`;
+    this.problems.push({ row: index, field, message, code });
+  }
+}

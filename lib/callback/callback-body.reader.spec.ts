@@ -1,0 +1,46 @@
+import { describe, expect, it } from '@jest/globals';
+import { PassThrough } from 'node:stream';
+import { readCallbackBody, readLimited } from './callback-body.reader.js';
+
+describe('readLimited / readCallbackBody', () => {
+  it('reads a body in chunks', async () => {
+    const stream = new PassThrough();
+    const read = readLimited(stream, 10);
+    stream.write('abc');
+    stream.end('def');
+    await expect(read).resolves.toEqual({ body: Buffer.from('abcdef'), overflow: false });
+  });
+
+  it('stops at limit + 1 bytes without destroying the stream, and drains the rest', async () => {
+    const stream = new PassThrough();
+    const read = readLimited(stream, 4);
+    stream.write('abcdefgh');
+    const { body, overflow } = await read;
+    expect([body.toString(), overflow]).toEqual(['abcde', true]);
+    expect(stream.destroyed).toBe(false);
+    stream.end('more data that nobody reads');
+    await new Promise((resolve) => stream.once('end', resolve));
+  });
+
+  it('rejects when the request closes before its end', async () => {
+    const stream = new PassThrough();
+    const read = readLimited(stream, 100);
+    stream.write('abc');
+    stream.destroy();
+    await expect(read).rejects.toThrow();
+  });
+
+  it('passes on a body another parser already produced (Fastify request, express.text/raw, JSON)', async () => {
+    await expect(readCallbackBody({ raw: {}, body: Buffer.from('x') }, 10)).resolves.toEqual(Buffer.from('x'));
+    await expect(readCallbackBody({ raw: {}, body: { a: 1 } }, 10)).resolves.toEqual({ a: 1 });
+    await expect(readCallbackBody({ body: 'text' }, 10)).resolves.toBe('text');
+    await expect(readCallbackBody({ body: { a: 1 }, readableEnded: true }, 10)).resolves.toEqual({ a: 1 });
+  });
+
+  it('reads an unread Express request stream (body-parser 1.x leaves {} there)', async () => {
+    const stream = Object.assign(new PassThrough(), { body: {} });
+    const read = readCallbackBody(stream, 100);
+    stream.end('<xml/>');
+    await expect(read).resolves.toEqual(Buffer.from('<xml/>'));
+  });
+});

@@ -1,0 +1,63 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { EventEmitter2 } from '@nestjs/event-emitter';
+import { WeComCallbackRejectedError } from '../errors/wecom-callback-rejected.error.js';
+import { CallbackRejectedEvent } from '../events/callback-rejected.event.js';
+import { WECOM_BATCH_EVENTS } from '../events/wecom-batch.events.js';
+import { emitSafely } from '../internal/emit.util.js';
+import { describeErrorKind } from '../internal/safe-error.util.js';
+import { WECOM_BATCH_EMITTER } from '../wecom-batch.internal-constants.js';
+import { CALLBACK_TEXT_PLAIN } from './callback.constants.js';
+import { RateLimitedLog } from './rate-limited-log.util.js';
+import type { WeComCallbackResponse } from './callback.types.js';
+import type { XmlFormatError } from './xml-format.error.js';
+
+/** Which XML of a delivery was malformed: the unauthenticated envelope, or the decrypted event. */
+export type CallbackXmlPart = 'envelope' | 'event';
+
+const MALFORMED = {
+  envelope: { reason: 'malformed_envelope', prefix: 'malformed callback envelope' },
+  event: { reason: 'malformed_event', prefix: 'the decrypted event is not well-formed' },
+} as const;
+
+/** The 400 rejection for a parser's {@link XmlFormatError} in `part` of a delivery. */
+export function malformedXmlRejection(error: XmlFormatError, part: CallbackXmlPart): WeComCallbackRejectedError {
+  const { reason, prefix } = MALFORMED[part];
+  return new WeComCallbackRejectedError(reason, 400, `${prefix}: ${error.message}`);
+}
+
+/**
+ * Reports refused callback deliveries: the answer to write, a `wecom.batch.callback.rejected` event, and at most
+ * one log line per reason and interval — so a flood of forged deliveries cannot flood the logs. Never a secret
+ * or decrypted content in any of them (rejection messages are written to be safe; of a cause, only its name and
+ * code are logged).
+ */
+@Injectable()
+export class CallbackRejections {
+  // The service's name: log lines keep the context they always had.
+  private readonly logger = new Logger('WeComCallbackService');
+  private readonly rateLimited: RateLimitedLog;
+
+  constructor(@Inject(WECOM_BATCH_EMITTER) private readonly emitter: EventEmitter2) {
+    this.rateLimited = new RateLimitedLog(this.logger);
+  }
+
+  /** Logs and announces `error` (emitted after the answer is written), and returns the answer. */
+  reject(error: WeComCallbackRejectedError, method: 'GET' | 'POST', remoteAddress?: string): WeComCallbackResponse {
+    const from = remoteAddress ? ` from ${remoteAddress}` : '';
+    // The cause's name and code only: a store error's message may quote keys that contain the (decrypted) job id.
+    const cause = error.cause instanceof Error ? ` [${describeErrorKind(error.cause)}]` : '';
+    const line = `refused a WeCom callback ${method}${from}: ${error.reason} (${error.status}) — ${error.message}${cause}`;
+    this.rateLimited.write(error.status >= 500 ? 'error' : 'warn', error.reason, line);
+    const event = new CallbackRejectedEvent({
+      reason: error.reason,
+      status: error.status,
+      method,
+      detail: error.message,
+      remoteAddress,
+      at: new Date(),
+    });
+    // After the answer is written: a slow synchronous listener must not hold it back.
+    setImmediate(() => emitSafely(this.emitter, this.logger, WECOM_BATCH_EVENTS.CALLBACK_REJECTED, event));
+    return { status: error.status, body: error.message, contentType: CALLBACK_TEXT_PLAIN };
+  }
+}

@@ -1,0 +1,125 @@
+import { WeComCallbackRejectedError } from '../errors/wecom-callback-rejected.error.js';
+import type { WeComCallbackRequest } from './callback.types.js';
+
+/**
+ * The HTTP-level checks of a callback request — method, query parameters, body type and size — done before any
+ * cryptography, so malformed or oversized input is refused at the cost of a few string operations.
+ */
+
+/** Longest accepted query values: WeCom's are a 40-hex signature, a 10-digit timestamp and a short nonce. */
+const MAX_PARAM_LENGTH = { msg_signature: 128, timestamp: 12, nonce: 128, echostr: 4096 } as const;
+
+/** A query parameter the callback route reads. */
+export type CallbackParamName = keyof typeof MAX_PARAM_LENGTH;
+
+/** The parameters of an event delivery (POST). */
+export const POST_PARAMS = ['msg_signature', 'timestamp', 'nonce'] as const satisfies readonly CallbackParamName[];
+/** The parameters of WeCom's URL verification (GET). */
+export const GET_PARAMS = [
+  'msg_signature',
+  'timestamp',
+  'nonce',
+  'echostr',
+] as const satisfies readonly CallbackParamName[];
+
+const REFUSED_CONTENT_TYPE = /^\s*(?:application\/(?:[\w.+-]*\+)?json|application\/x-www-form-urlencoded|multipart\/)/i;
+const DIGITS = /^\d+$/;
+const NOT_BLANK = /\S/;
+
+/** The request method upper-cased when it is GET or POST (the only two WeCom uses), else `undefined`. */
+export function callbackMethod(request: WeComCallbackRequest): 'GET' | 'POST' | undefined {
+  const method = typeof request.method === 'string' ? request.method.toUpperCase() : '';
+  return method === 'GET' || method === 'POST' ? method : undefined;
+}
+
+/**
+ * The named parameters, each present once, non-empty and not overlong, with a numeric `timestamp`. A string
+ * query is parsed here (exact duplicate detection); a parsed query object is checked for arrays.
+ *
+ * @throws WeComCallbackRejectedError `invalid_parameters` or `missing_parameters` (400).
+ */
+export function readCallbackParams<K extends CallbackParamName>(
+  query: WeComCallbackRequest['query'],
+  names: readonly K[],
+): Record<K, string> {
+  const values: Partial<Record<K, string>> = {};
+  const duplicated: K[] = [];
+  if (typeof query === 'string') {
+    const wanted = new Set<string>(names);
+    for (const [name, value] of new URLSearchParams(query.startsWith('?') ? query.slice(1) : query)) {
+      if (!wanted.has(name)) continue;
+      if (values[name as K] !== undefined) duplicated.push(name as K);
+      else values[name as K] = value;
+    }
+  } else {
+    const object = (query ?? {}) as Record<string, unknown>;
+    for (const name of names) {
+      const value = object[name];
+      if (Array.isArray(value)) duplicated.push(name);
+      else if (typeof value === 'string') values[name] = value;
+    }
+  }
+  if (duplicated.length > 0) {
+    throw new WeComCallbackRejectedError(
+      'invalid_parameters',
+      400,
+      `query parameters given more than once: ${[...new Set(duplicated)].join(', ')}`,
+    );
+  }
+  const missing = names.filter((name) => !values[name]);
+  if (missing.length > 0) {
+    throw new WeComCallbackRejectedError('missing_parameters', 400, `missing query parameters: ${missing.join(', ')}`);
+  }
+  const tooLong = names.filter((name) => (values[name] as string).length > MAX_PARAM_LENGTH[name]);
+  if (tooLong.length > 0) {
+    throw new WeComCallbackRejectedError('invalid_parameters', 400, `query parameters too long: ${tooLong.join(', ')}`);
+  }
+  if (!DIGITS.test((values as Partial<Record<CallbackParamName, string>>).timestamp as string)) {
+    throw new WeComCallbackRejectedError('invalid_parameters', 400, 'timestamp is not a number of seconds');
+  }
+  return values as Record<K, string>;
+}
+
+/**
+ * The POST body as text (a leading BOM dropped), after the content-type and size checks.
+ *
+ * @throws WeComCallbackRejectedError `unsupported_content_type` (400), `body_too_large` (413) or
+ * `malformed_envelope` (400, an empty body).
+ */
+export function readCallbackBodyText(request: WeComCallbackRequest, maxBodyBytes: number): string {
+  if (typeof request.contentType === 'string' && REFUSED_CONTENT_TYPE.test(request.contentType)) {
+    throw new WeComCallbackRejectedError(
+      'unsupported_content_type',
+      400,
+      `a ${request.contentType.split(';')[0].trim()} body is not a WeCom callback (expected text/xml)`,
+    );
+  }
+  const body = request.body;
+  let text: string;
+  if (Buffer.isBuffer(body)) {
+    if (body.length > maxBodyBytes) throw tooLarge(maxBodyBytes);
+    text = body.toString('utf8');
+  } else if (typeof body === 'string') {
+    // The character count first: it bounds the byte count from below and costs nothing.
+    if (body.length > maxBodyBytes || Buffer.byteLength(body) > maxBodyBytes) throw tooLarge(maxBodyBytes);
+    text = body;
+  } else if (body === undefined || body === null) {
+    text = '';
+  } else {
+    throw new WeComCallbackRejectedError(
+      'unsupported_content_type',
+      400,
+      'the body was already parsed into an object by another body parser; the callback needs the raw XML',
+    );
+  }
+  if (!NOT_BLANK.test(text)) throw new WeComCallbackRejectedError('malformed_envelope', 400, 'the body is empty');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+function tooLarge(maxBodyBytes: number): WeComCallbackRejectedError {
+  return new WeComCallbackRejectedError(
+    'body_too_large',
+    413,
+    `the body is larger than callbackMaxBodyBytes (${maxBodyBytes} bytes)`,
+  );
+}

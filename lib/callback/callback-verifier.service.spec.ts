@@ -1,0 +1,112 @@
+import { describe, expect, it } from '@jest/globals';
+import { WeComCallbackRejectedError } from '../errors/wecom-callback-rejected.error.js';
+import { resolveWeComBatchOptions } from '../wecom-batch.options.js';
+import {
+  CallbackKeyring,
+  CallbackVerifier,
+  keyPairFingerprint,
+  type CallbackKeyPair,
+} from './callback-verifier.service.js';
+import { WeComCrypto } from './wecom-crypto.service.js';
+
+const CORP = 'wx5823bf96d3bd56c7';
+const CURRENT: CallbackKeyPair = { token: 'QDG6eK', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C' };
+const PREVIOUS: CallbackKeyPair = { token: 'OldTok3n', encodingAESKey: 'a'.repeat(42) + 'A' };
+
+/** A delivery signed and encrypted with `pair`, timestamped `offset` seconds from now. */
+function signed(pair: CallbackKeyPair, message: string, offset = 0, receiveId = CORP) {
+  const crypto = new WeComCrypto({ ...pair, receiveId });
+  const encrypted = crypto.encrypt(message);
+  const timestamp = String(Math.floor(Date.now() / 1000) + offset);
+  return { params: { msg_signature: crypto.signature(timestamp, '9', encrypted), timestamp, nonce: '9' }, encrypted };
+}
+
+function verifier(overrides: { callbackReplayWindowSeconds?: number; withCallback?: boolean } = {}) {
+  return new CallbackVerifier(
+    resolveWeComBatchOptions({
+      corpId: CORP,
+      corpSecret: 'secret',
+      callback: overrides.withCallback === false ? undefined : { url: 'http://127.0.0.1/cb', ...CURRENT },
+      callbackReplayWindowSeconds: overrides.callbackReplayWindowSeconds,
+    }),
+  );
+}
+
+function reasonOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(WeComCallbackRejectedError);
+    return (error as WeComCallbackRejectedError).reason;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('CallbackKeyring (a list of key pairs)', () => {
+  const ring = new CallbackKeyring([CURRENT, PREVIOUS], CORP);
+
+  it('finds the pair a delivery was signed with, first match first, and decrypts with that pair', () => {
+    const current = signed(CURRENT, '<xml>now</xml>');
+    const previous = signed(PREVIOUS, '<xml>before</xml>');
+    expect(ring.match(current.params, current.encrypted)).toBe(0);
+    expect(ring.match(previous.params, previous.encrypted)).toBe(1);
+    expect(ring.decrypt(1, previous.encrypted)).toEqual({
+      message: '<xml>before</xml>',
+      keyIndex: 1,
+      keyFingerprint: keyPairFingerprint(PREVIOUS),
+    });
+  });
+
+  it('matches nothing for a token outside the list', () => {
+    const stranger = signed({ token: 'nobody', encodingAESKey: CURRENT.encodingAESKey }, '<xml/>');
+    expect(ring.match(stranger.params, stranger.encrypted)).toBe(-1);
+  });
+
+  it('fingerprints tell pairs apart and reveal neither the token nor the key', () => {
+    const [a, b] = [keyPairFingerprint(CURRENT), keyPairFingerprint(PREVIOUS)];
+    expect(a).toMatch(/^[0-9a-f]{12}$/);
+    expect(a).not.toBe(b);
+    for (const part of [CURRENT.token, CURRENT.encodingAESKey.slice(0, 8)]) expect(a).not.toContain(part);
+  });
+});
+
+describe('CallbackVerifier', () => {
+  it('verifies, checks the window and decrypts a delivery; says which pair it was', () => {
+    const d = signed(CURRENT, '<xml>ok</xml>');
+    expect(verifier().verifyDelivery(d.params, d.encrypted)).toEqual({
+      message: '<xml>ok</xml>',
+      keyIndex: 0,
+      keyFingerprint: keyPairFingerprint(CURRENT),
+    });
+  });
+
+  it('refuses a wrong signature before looking at the timestamp, then a stale one, in both directions', () => {
+    const stale = signed(CURRENT, '<xml/>', -400);
+    expect(
+      reasonOf(() => verifier().verifyDelivery({ ...stale.params, msg_signature: 'f'.repeat(40) }, stale.encrypted)),
+    ).toBe('bad_signature');
+    expect(reasonOf(() => verifier().verifyDelivery(stale.params, stale.encrypted))).toBe('stale_timestamp');
+    const future = signed(CURRENT, '<xml/>', 70);
+    expect(
+      reasonOf(() => verifier({ callbackReplayWindowSeconds: 60 }).verifyDelivery(future.params, future.encrypted)),
+    ).toBe('stale_timestamp');
+  });
+
+  it('checks no replay window on GET (URL verification)', () => {
+    const old = signed(CURRENT, 'echo-1', -100_000);
+    expect(verifier().verifyUrl(old.params, old.encrypted).message).toBe('echo-1');
+  });
+
+  it('refuses a message for another CorpID, an undecryptable one, and answers not_configured without keys', () => {
+    const other = signed(CURRENT, '<xml/>', 0, 'wwOtherCorp');
+    expect(reasonOf(() => verifier().verifyDelivery(other.params, other.encrypted))).toBe('wrong_receiver');
+    const d = signed(CURRENT, '<xml/>');
+    const garbage = 'QUJD' + d.encrypted.slice(4);
+    const crypto = new WeComCrypto({ ...CURRENT, receiveId: CORP });
+    const params = { ...d.params, msg_signature: crypto.signature(d.params.timestamp, '9', garbage) };
+    expect(reasonOf(() => verifier().verifyDelivery(params, garbage))).toBe('decrypt_failed');
+    expect(reasonOf(() => verifier({ withCallback: false }).verifyDelivery(d.params, d.encrypted))).toBe(
+      'not_configured',
+    );
+  });
+});

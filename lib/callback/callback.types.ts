@@ -1,0 +1,44 @@
+/**
+ * The framework-neutral request and response of `WeComCallbackService.handleCallback()` (public API).
+ */
+
+/**
+ * Query parameters WeCom puts on every callback request, as a framework parsed them. A parameter given more
+ * than once arrives as an array (Express, Fastify) and is refused.
+ */
+export interface WeComCallbackQuery {
+  msg_signature?: unknown;
+  timestamp?: unknown;
+  nonce?: unknown;
+  /** GET (URL verification) only. */
+  echostr?: unknown;
+}
+
+/** A callback request, independent of the HTTP framework. */
+export interface WeComCallbackRequest {
+  /** `GET` (URL verification) or `POST` (event delivery); anything else is answered 405. */
+  method: string;
+  /**
+   * The raw query string (with or without the leading `?`) — preferred: duplicates are detected exactly —
+   * or the query object your framework parsed (`req.query`).
+   */
+  query: string | WeComCallbackQuery | Record<string, unknown>;
+  /**
+   * POST: the raw body as received, a `Buffer` or a string (no XML or JSON parsing beforehand). Anything else
+   * (e.g. an object a JSON parser produced) is refused with 400. A body over `callbackMaxBodyBytes` gets 413;
+   * you may cut it at `callbackMaxBodyBytes + 1` bytes instead of reading all of it.
+   */
+  body?: unknown;
+  /** The request's `Content-Type` header, if any: JSON, form and multipart bodies are refused with 400. */
+  contentType?: string;
+  /** The peer's address, reported in `wecom.batch.callback.rejected` events. */
+  remoteAddress?: string;
+}
+
+/** What to answer: write `status`, the `Content-Type` header and `body` (possibly empty) as they are. */
+export interface WeComCallbackResponse {
+  status: number;
+  /** GET: the bare decrypted echostr; POST: empty on success; a short reason on refusal. */
+  body: string;
+  contentType: string;
+}
