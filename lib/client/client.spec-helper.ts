@@ -2,7 +2,7 @@
 // synchronously, and a compiled testing module would replace the static logger the specs capture).
 import { type FactoryProvider, type LoggerService, ConsoleLogger, Logger } from '@nestjs/common';
 import type { HttpService } from '@nestjs/axios';
-import { expect } from '@jest/globals';
+import { afterEach, beforeEach, expect } from '@jest/globals';
 import { WeComApiError } from '../errors/wecom-api.error.js';
 import { Redactor } from '../internal/redactor.util.js';
 import { MemoryStore } from '../stores/memory.store.js';
@@ -138,4 +138,49 @@ export function parseMultipart(
     start = next;
   }
   return parts;
+}
+
+/** What {@link simulatorPerTest} gives a spec: the current test's simulator and captured logs, and lookups. */
+export interface SimulatorPerTest {
+  readonly sim: WeComSimulator;
+  readonly logs: ReturnType<typeof captureLogs>;
+  /** Requests of an endpoint as received (unredacted). */
+  received(endpoint: Parameters<WeComSimulator['rawRequests']>[0]): ReturnType<WeComSimulator['rawRequests']>;
+  /** How many requests an endpoint received. */
+  count(endpoint: Parameters<WeComSimulator['rawRequests']>[0]): number;
+  /** The query parameters of a received request. */
+  query(request: { url: string }): URLSearchParams;
+}
+
+/**
+ * Registers the hooks every client spec file needs: captured logs per test (compiling a Nest testing module
+ * replaces the static logger, so capturing once per file would miss lines) and a fresh simulator per test.
+ */
+export function simulatorPerTest(): SimulatorPerTest {
+  let sim: WeComSimulator | undefined;
+  let logs: ReturnType<typeof captureLogs> | undefined;
+  beforeEach(async () => {
+    logs = captureLogs();
+    sim = await startSimulator();
+  });
+  afterEach(async () => {
+    logs?.restore();
+    await sim?.close();
+  });
+  const current = (): WeComSimulator => {
+    if (!sim) throw new Error('simulatorPerTest(): no simulator outside a test');
+    return sim;
+  };
+  return {
+    get sim() {
+      return current();
+    },
+    get logs() {
+      if (!logs) throw new Error('simulatorPerTest(): no logs outside a test');
+      return logs;
+    },
+    received: (endpoint) => current().rawRequests(endpoint),
+    count: (endpoint) => current().requests(endpoint).length,
+    query: (request) => new URL(request.url, 'http://sim').searchParams,
+  };
 }

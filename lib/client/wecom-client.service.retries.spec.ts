@@ -1,52 +1,31 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { MemoryStore } from '../stores/memory.store.js';
-import type { WeComSimulator } from '../testing/index.js';
 import {
   apiFailure as failure,
-  captureLogs,
   clientOptions,
   createClient,
-  startSimulator,
+  simulatorPerTest,
 } from './client.spec-helper.js';
 
 describe('WeComClient retries', () => {
-  let sim: WeComSimulator;
-  let logs: ReturnType<typeof captureLogs>;
-
-  // Per test: compiling a Nest testing module replaces the static logger.
-  beforeEach(() => {
-    logs = captureLogs();
-  });
-  afterEach(() => {
-    logs.restore();
-  });
-
-  beforeEach(async () => {
-    sim = await startSimulator();
-  });
-  afterEach(async () => {
-    await sim.close();
-  });
-
-  /** Requests of an endpoint as received. */
-  const received = (endpoint: Parameters<WeComSimulator['rawRequests']>[0]) => sim.rawRequests(endpoint);
-  const count = (endpoint: Parameters<WeComSimulator['rawRequests']>[0]): number => sim.requests(endpoint).length;
+  const t = simulatorPerTest();
+  const { received, count } = t;
 
   describe('retries', () => {
     it('-1 twice, then success: three requests, the call succeeds', async () => {
-      sim.failNext('batch/getresult', { errcode: -1, errmsg: 'system busy', times: 2 });
-      const { client } = createClient(clientOptions(sim.baseUrl));
+      t.sim.failNext('batch/getresult', { errcode: -1, errmsg: 'system busy', times: 2 });
+      const { client } = createClient(clientOptions(t.sim.baseUrl));
       await expect(client.get('batch/getresult', { jobid: 'j' })).resolves.toEqual({ errcode: 0, errmsg: 'ok' });
       expect(count('batch/getresult')).toBe(3);
       expect(count('gettoken')).toBe(1);
     });
 
     it('gives up after maxRetries with a retryable error counting every attempt', async () => {
-      sim.failNext('batch/getresult', { errcode: -1, errmsg: 'system busy', times: 5 });
+      t.sim.failNext('batch/getresult', { errcode: -1, errmsg: 'system busy', times: 5 });
       const { client } = createClient(
-        clientOptions(sim.baseUrl, { retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 } }),
+        clientOptions(t.sim.baseUrl, { retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 } }),
       );
       const error = await failure(client.get('batch/getresult'));
       expect(error).toMatchObject({ kind: 'api', errcode: -1, retryable: true, attempts: 3 });
@@ -54,23 +33,25 @@ describe('WeComClient retries', () => {
     });
 
     it('maxRetries 0 makes exactly one attempt and still reports the real error', async () => {
-      sim.failNext('batch/getresult', { errcode: -1, errmsg: 'system busy' });
-      const { client } = createClient(clientOptions(sim.baseUrl, { retry: { maxRetries: 0 } }));
+      t.sim.failNext('batch/getresult', { errcode: -1, errmsg: 'system busy' });
+      const { client } = createClient(clientOptions(t.sim.baseUrl, { retry: { maxRetries: 0 } }));
       const error = await failure(client.get('batch/getresult'));
       expect(error).toMatchObject({ errcode: -1, retryable: true, attempts: 1 });
       expect(count('batch/getresult')).toBe(1);
     });
 
     it.each([6000, 45033, 302005])('%i is retried', async (errcode) => {
-      sim.failNext('batch/getresult', { errcode, errmsg: 'transient' });
-      const { client } = createClient(clientOptions(sim.baseUrl));
+      t.sim.failNext('batch/getresult', { errcode, errmsg: 'transient' });
+      const { client } = createClient(clientOptions(t.sim.baseUrl));
       await expect(client.get('batch/getresult')).resolves.toEqual({ errcode: 0, errmsg: 'ok' });
       expect(count('batch/getresult')).toBe(2);
     });
 
     it('45009 waits the rate-limit window, then succeeds', async () => {
-      sim.failNext('batch/getresult', { errcode: 45009, errmsg: 'api freq out of limit' });
-      const { client } = createClient(clientOptions(sim.baseUrl, { retry: { rateLimitDelayMs: 300, baseDelayMs: 1 } }));
+      t.sim.failNext('batch/getresult', { errcode: 45009, errmsg: 'api freq out of limit' });
+      const { client } = createClient(
+        clientOptions(t.sim.baseUrl, { retry: { rateLimitDelayMs: 300, baseDelayMs: 1 } }),
+      );
       const started = Date.now();
       await expect(client.get('batch/getresult')).resolves.toEqual({ errcode: 0, errmsg: 'ok' });
       expect(Date.now() - started).toBeGreaterThanOrEqual(290);
@@ -78,10 +59,10 @@ describe('WeComClient retries', () => {
     });
 
     it('a job submission answered with an errcode (-1, 45009) is retried: WeCom refused it before doing anything', async () => {
-      sim.failNext('batch/syncuser', { errcode: -1, errmsg: 'busy' });
-      sim.failNext('batch/syncuser', { errcode: 45009, errmsg: 'freq' });
-      sim.respondWith('batch/syncuser', () => ({ body: { errcode: 0, errmsg: 'ok', jobid: 'JOB1' } }));
-      const { client } = createClient(clientOptions(sim.baseUrl));
+      t.sim.failNext('batch/syncuser', { errcode: -1, errmsg: 'busy' });
+      t.sim.failNext('batch/syncuser', { errcode: 45009, errmsg: 'freq' });
+      t.sim.respondWith('batch/syncuser', () => ({ body: { errcode: 0, errmsg: 'ok', jobid: 'JOB1' } }));
+      const { client } = createClient(clientOptions(t.sim.baseUrl));
       await expect(client.post('batch/syncuser', { media_id: 'm' }, { idempotent: false })).resolves.toMatchObject({
         jobid: 'JOB1',
       });
@@ -89,16 +70,16 @@ describe('WeComClient retries', () => {
     });
 
     it('a connection reset on an idempotent GET is retried', async () => {
-      sim.resetNext('batch/getresult');
-      const { client } = createClient(clientOptions(sim.baseUrl));
+      t.sim.resetNext('batch/getresult');
+      const { client } = createClient(clientOptions(t.sim.baseUrl));
       await expect(client.get('batch/getresult')).resolves.toEqual({ errcode: 0, errmsg: 'ok' });
       expect(count('batch/getresult')).toBe(2);
     });
 
     it('resets until retries run out: a transport error with its code', async () => {
-      sim.resetNext('batch/getresult', { times: 3 });
+      t.sim.resetNext('batch/getresult', { times: 3 });
       const { client } = createClient(
-        clientOptions(sim.baseUrl, { retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 2 } }),
+        clientOptions(t.sim.baseUrl, { retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 2 } }),
       );
       const error = await failure(client.get('batch/getresult'));
       expect(error).toMatchObject({
@@ -112,8 +93,8 @@ describe('WeComClient retries', () => {
     });
 
     it('a timeout after send on a job submission: maybeDelivered, not re-sent (one request at WeCom)', async () => {
-      sim.hangNext('batch/syncuser');
-      const { client } = createClient(clientOptions(sim.baseUrl, { requestTimeoutMs: 300 }));
+      t.sim.hangNext('batch/syncuser');
+      const { client } = createClient(clientOptions(t.sim.baseUrl, { requestTimeoutMs: 300 }));
       const error = await failure(client.post('batch/syncuser', { media_id: 'm' }, { idempotent: false }));
       expect(error).toMatchObject({ kind: 'transport', maybeDelivered: true, retryable: false, attempts: 1 });
       expect(error.transportCode).toMatch(/^(ECONNABORTED|ETIMEDOUT)$/);
@@ -122,8 +103,8 @@ describe('WeComClient retries', () => {
     });
 
     it('a reset after send on a job submission: maybeDelivered, not re-sent', async () => {
-      sim.resetNext('batch/replaceuser');
-      const { client } = createClient(clientOptions(sim.baseUrl));
+      t.sim.resetNext('batch/replaceuser');
+      const { client } = createClient(clientOptions(t.sim.baseUrl));
       const error = await failure(client.post('batch/replaceuser', { media_id: 'm' }, { idempotent: false }));
       expect(error).toMatchObject({
         kind: 'transport',
@@ -135,8 +116,8 @@ describe('WeComClient retries', () => {
     });
 
     it('reuses pooled connections for calls, but sends each job submission on a new connection', async () => {
-      sim.respondWith('batch/syncuser', () => ({ body: { errcode: 0, errmsg: 'ok', jobid: 'J' } }));
-      const { client, close } = createClient(clientOptions(sim.baseUrl));
+      t.sim.respondWith('batch/syncuser', () => ({ body: { errcode: 0, errmsg: 'ok', jobid: 'J' } }));
+      const { client, close } = createClient(clientOptions(t.sim.baseUrl));
       await client.get('batch/getresult');
       await client.get('batch/getresult');
       await client.post('batch/syncuser', { media_id: 'm' }, { idempotent: false });
@@ -152,8 +133,8 @@ describe('WeComClient retries', () => {
     });
 
     it('a timeout on an idempotent GET is retried', async () => {
-      sim.hangNext('batch/getresult');
-      const { client } = createClient(clientOptions(sim.baseUrl, { requestTimeoutMs: 300 }));
+      t.sim.hangNext('batch/getresult');
+      const { client } = createClient(clientOptions(t.sim.baseUrl, { requestTimeoutMs: 300 }));
       await expect(client.get('batch/getresult')).resolves.toEqual({ errcode: 0, errmsg: 'ok' });
       expect(count('batch/getresult')).toBe(2);
     });
@@ -183,43 +164,43 @@ describe('WeComClient retries', () => {
     });
 
     it('a non-200 answer (a proxy) is retried for a GET, and reported as http with its status', async () => {
-      sim.answerNext('batch/getresult', { status: 502, body: '<html>Bad Gateway</html>' });
-      const { client } = createClient(clientOptions(sim.baseUrl));
+      t.sim.answerNext('batch/getresult', { status: 502, body: '<html>Bad Gateway</html>' });
+      const { client } = createClient(clientOptions(t.sim.baseUrl));
       await expect(client.get('batch/getresult')).resolves.toEqual({ errcode: 0, errmsg: 'ok' });
 
-      sim.answerNext('batch/getresult', { status: 503, body: 'busy' }, 4);
+      t.sim.answerNext('batch/getresult', { status: 503, body: 'busy' }, 4);
       const error = await failure(client.get('batch/getresult'));
       expect(error).toMatchObject({ kind: 'http', httpStatus: 503, errcode: null, retryable: true, attempts: 4 });
     });
 
     it('a non-200 answer to a job submission is not re-sent (a proxy may have forwarded it)', async () => {
-      sim.answerNext('batch/syncuser', { status: 504, body: 'Gateway Timeout' });
-      const { client } = createClient(clientOptions(sim.baseUrl));
+      t.sim.answerNext('batch/syncuser', { status: 504, body: 'Gateway Timeout' });
+      const { client } = createClient(clientOptions(t.sim.baseUrl));
       const error = await failure(client.post('batch/syncuser', { media_id: 'm' }, { idempotent: false }));
       expect(error).toMatchObject({ kind: 'http', httpStatus: 504, maybeDelivered: true, retryable: false });
       expect(count('batch/syncuser')).toBe(1);
     });
 
     it('a non-200 answer carrying a WeCom errcode is classified by the errcode', async () => {
-      sim.answerNext('batch/getresult', {
+      t.sim.answerNext('batch/getresult', {
         status: 500,
         body: JSON.stringify({ errcode: 40088, errmsg: 'jobid not found' }),
       });
-      const { client } = createClient(clientOptions(sim.baseUrl));
+      const { client } = createClient(clientOptions(t.sim.baseUrl));
       const error = await failure(client.get('batch/getresult'));
       expect(error).toMatchObject({ kind: 'api', errcode: 40088, httpStatus: 500, retryable: false });
     });
 
     it('a 200 that is not JSON (captive portal) is an http error', async () => {
-      sim.answerNext('batch/getresult', { status: 200, body: '<html>login</html>' }, 4);
-      const { client } = createClient(clientOptions(sim.baseUrl));
+      t.sim.answerNext('batch/getresult', { status: 200, body: '<html>login</html>' }, 4);
+      const { client } = createClient(clientOptions(t.sim.baseUrl));
       const error = await failure(client.get('batch/getresult'));
       expect(error).toMatchObject({ kind: 'http', httpStatus: 200, retryable: true });
     });
 
     it('an abort during the backoff ends the call at once with kind "aborted"', async () => {
-      sim.failNext('batch/getresult', { errcode: 45009, errmsg: 'freq' });
-      const { client } = createClient(clientOptions(sim.baseUrl, { retry: { rateLimitDelayMs: 10_000 } }));
+      t.sim.failNext('batch/getresult', { errcode: 45009, errmsg: 'freq' });
+      const { client } = createClient(clientOptions(t.sim.baseUrl, { retry: { rateLimitDelayMs: 10_000 } }));
       const controller = new AbortController();
       const pending = client.get('batch/getresult', undefined, { signal: controller.signal });
       setTimeout(() => controller.abort(), 50);
@@ -231,8 +212,8 @@ describe('WeComClient retries', () => {
     });
 
     it('an abort while a job submission is in flight reports maybeDelivered', async () => {
-      sim.hangNext('batch/syncuser');
-      const { client } = createClient(clientOptions(sim.baseUrl));
+      t.sim.hangNext('batch/syncuser');
+      const { client } = createClient(clientOptions(t.sim.baseUrl));
       const controller = new AbortController();
       const pending = client.post(
         'batch/syncuser',

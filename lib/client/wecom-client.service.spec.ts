@@ -1,49 +1,27 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import { WeComBatchError } from '../errors/wecom-batch.error.js';
-import type { WeComSimulator } from '../testing/index.js';
 import { WeComBatchModule } from '../wecom-batch.module.js';
 import {
   apiFailure as failure,
-  captureLogs,
   clientOptions,
   CORP_ID,
   CORP_SECRET,
   createClient,
-  startSimulator,
+  simulatorPerTest,
 } from './client.spec-helper.js';
 import { WeComClient } from './wecom-client.service.js';
 
 describe('WeComClient', () => {
-  let sim: WeComSimulator;
-  let logs: ReturnType<typeof captureLogs>;
-
-  // Per test: compiling a Nest testing module replaces the static logger.
-  beforeEach(() => {
-    logs = captureLogs();
-  });
-  afterEach(() => {
-    logs.restore();
-  });
-
-  beforeEach(async () => {
-    sim = await startSimulator();
-  });
-  afterEach(async () => {
-    await sim.close();
-  });
-
-  /** Requests of an endpoint as received. */
-  const received = (endpoint: Parameters<WeComSimulator['rawRequests']>[0]) => sim.rawRequests(endpoint);
-  const count = (endpoint: Parameters<WeComSimulator['rawRequests']>[0]): number => sim.requests(endpoint).length;
-  const query = (request: { url: string }): URLSearchParams => new URL(request.url, 'http://sim').searchParams;
+  const t = simulatorPerTest();
+  const { received, count, query } = t;
 
   it("is provided by WeComBatchModule, on the module's own HTTP instance", async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         EventEmitterModule.forRoot(),
-        WeComBatchModule.forRoot({ corpId: CORP_ID, corpSecret: CORP_SECRET, apiBaseUrl: sim.baseUrl }),
+        WeComBatchModule.forRoot({ corpId: CORP_ID, corpSecret: CORP_SECRET, apiBaseUrl: t.sim.baseUrl }),
       ],
     }).compile();
     try {
@@ -57,8 +35,8 @@ describe('WeComClient', () => {
 
   describe('success detection', () => {
     it('resolves the parsed JSON when errcode is 0, with the token in the query string first', async () => {
-      sim.respondWith('batch/getresult', () => ({ body: { errcode: 0, errmsg: 'ok', status: 3, total: 2 } }));
-      const { client } = createClient(clientOptions(sim.baseUrl));
+      t.sim.respondWith('batch/getresult', () => ({ body: { errcode: 0, errmsg: 'ok', status: 3, total: 2 } }));
+      const { client } = createClient(clientOptions(t.sim.baseUrl));
 
       const answer = await client.get<{ status: number; total: number }>('batch/getresult', {
         jobid: 'job 1/é',
@@ -70,13 +48,13 @@ describe('WeComClient', () => {
       const [request] = received('batch/getresult');
       expect(request.method).toBe('GET');
       expect([...query(request).keys()]).toEqual(['access_token', 'jobid', 'n']);
-      expect(query(request).get('access_token')).toBe(sim.issuedTokens(CORP_ID)[0]);
+      expect(query(request).get('access_token')).toBe(t.sim.issuedTokens(CORP_ID)[0]);
       expect(query(request).get('jobid')).toBe('job 1/é');
     });
 
     it('treats an answer without errcode as a success (media/upload style)', async () => {
-      sim.respondWith('user/get', () => ({ body: { userid: 'zhangsan', name: '张三' } }));
-      const { client } = createClient(clientOptions(sim.baseUrl));
+      t.sim.respondWith('user/get', () => ({ body: { userid: 'zhangsan', name: '张三' } }));
+      const { client } = createClient(clientOptions(t.sim.baseUrl));
       await expect(client.get('user/get', { userid: 'zhangsan' })).resolves.toEqual({
         userid: 'zhangsan',
         name: '张三',
@@ -84,8 +62,8 @@ describe('WeComClient', () => {
     });
 
     it('POSTs JSON with the token only in the query string, never in the body', async () => {
-      sim.respondWith('batch/invite', () => ({ body: { errcode: 0, errmsg: 'ok', invaliduser: ['x'] } }));
-      const { client } = createClient(clientOptions(sim.baseUrl));
+      t.sim.respondWith('batch/invite', () => ({ body: { errcode: 0, errmsg: 'ok', invaliduser: ['x'] } }));
+      const { client } = createClient(clientOptions(t.sim.baseUrl));
 
       const answer = await client.post<{ invaliduser: string[] }>('batch/invite', { user: ['x', '李四'] });
 
@@ -95,12 +73,12 @@ describe('WeComClient', () => {
       expect(request.headers['content-type']).toMatch(/^application\/json/);
       // UTF-8, not \uXXXX escapes (WeCom answers 40033 to escaped characters).
       expect(request.bodyBytes.toString('utf8')).toBe('{"user":["x","李四"]}');
-      expect(query(request).get('access_token')).toBe(sim.issuedTokens(CORP_ID)[0]);
+      expect(query(request).get('access_token')).toBe(t.sim.issuedTokens(CORP_ID)[0]);
     });
 
     it('accepts errcode sent as a numeric string', async () => {
-      sim.respondWith('batch/getresult', () => ({ body: { errcode: '40088', errmsg: 'jobid not found' } }));
-      const { client } = createClient(clientOptions(sim.baseUrl));
+      t.sim.respondWith('batch/getresult', () => ({ body: { errcode: '40088', errmsg: 'jobid not found' } }));
+      const { client } = createClient(clientOptions(t.sim.baseUrl));
       const error = await failure(client.get('batch/getresult', { jobid: 'x' }));
       expect(error.errcode).toBe(40088);
     });
@@ -110,8 +88,8 @@ describe('WeComClient', () => {
     it('turns a business errcode into a WeComApiError with every field, without retrying', async () => {
       const errmsg =
         'invalid jobid, hint: [1576065934_28_e0fae], from ip: 9.30.0.138, more info at https://open.work.weixin.qq.com/devtool/query?e=40088';
-      sim.respondWith('batch/getresult', () => ({ body: { errcode: 40088, errmsg } }));
-      const { client } = createClient(clientOptions(sim.baseUrl));
+      t.sim.respondWith('batch/getresult', () => ({ body: { errcode: 40088, errmsg } }));
+      const { client } = createClient(clientOptions(t.sim.baseUrl));
 
       const error = await failure(client.get('batch/getresult', { jobid: 'nope' }));
 
@@ -133,15 +111,15 @@ describe('WeComClient', () => {
     });
 
     it('returns 302008 (another import running) as a plain non-retryable error: the submission waits it out', async () => {
-      sim.respondWith('batch/syncuser', () => ({ body: { errcode: 302008, errmsg: 'batch job is running' } }));
-      const { client } = createClient(clientOptions(sim.baseUrl));
+      t.sim.respondWith('batch/syncuser', () => ({ body: { errcode: 302008, errmsg: 'batch job is running' } }));
+      const { client } = createClient(clientOptions(t.sim.baseUrl));
       const error = await failure(client.post('batch/syncuser', { media_id: 'm' }, { idempotent: false }));
       expect(error).toMatchObject({ kind: 'api', errcode: 302008, retryable: false, maybeDelivered: false });
       expect(count('batch/syncuser')).toBe(1);
     });
 
     it('40001 from gettoken: a config error after exactly one gettoken, and no gettoken storm afterwards', async () => {
-      const { client } = createClient(clientOptions(sim.baseUrl, { corpSecret: 'a-wrong-secret-value' }));
+      const { client } = createClient(clientOptions(t.sim.baseUrl, { corpSecret: 'a-wrong-secret-value' }));
 
       const first = await failure(client.get('batch/getresult', { jobid: 'j' }));
       const again = await failure(client.get('batch/getresult', { jobid: 'j' }));
@@ -156,8 +134,8 @@ describe('WeComClient', () => {
     });
 
     it('48002 says which secret and permission to configure', async () => {
-      sim.respondWith('batch/syncuser', () => ({ body: { errcode: 48002, errmsg: 'api forbidden, hint: [x]' } }));
-      const { client } = createClient(clientOptions(sim.baseUrl));
+      t.sim.respondWith('batch/syncuser', () => ({ body: { errcode: 48002, errmsg: 'api forbidden, hint: [x]' } }));
+      const { client } = createClient(clientOptions(t.sim.baseUrl));
       const error = await failure(client.post('batch/syncuser', { media_id: 'm' }, { idempotent: false }));
       expect(error).toMatchObject({
         kind: 'config',
@@ -173,14 +151,14 @@ describe('WeComClient', () => {
     });
 
     it('60020 names the IP WeCom saw and where to allow-list it', async () => {
-      sim.respondWith('batch/getresult', () => ({
+      t.sim.respondWith('batch/getresult', () => ({
         body: {
           errcode: 60020,
           errmsg:
             'not allow to access from your ip, hint: [x], from ip: 203.0.113.7, more info at https://open.work.weixin.qq.com/devtool/query?e=60020',
         },
       }));
-      const { client } = createClient(clientOptions(sim.baseUrl));
+      const { client } = createClient(clientOptions(t.sim.baseUrl));
       const error = await failure(client.get('batch/getresult', { jobid: 'j' }));
       expect(error).toMatchObject({ kind: 'config', errcode: 60020, retryable: false });
       expect(error.message).toContain('203.0.113.7');
@@ -189,8 +167,8 @@ describe('WeComClient', () => {
     });
 
     it.each([40013, 40091, 41001])('%i is a configuration error, not retried', async (errcode) => {
-      sim.respondWith('batch/getresult', () => ({ body: { errcode, errmsg: 'bad' } }));
-      const { client } = createClient(clientOptions(sim.baseUrl));
+      t.sim.respondWith('batch/getresult', () => ({ body: { errcode, errmsg: 'bad' } }));
+      const { client } = createClient(clientOptions(t.sim.baseUrl));
       const error = await failure(client.get('batch/getresult'));
       expect(error).toMatchObject({ kind: 'config', errcode, retryable: false });
       expect(count('batch/getresult')).toBe(1);
@@ -198,12 +176,12 @@ describe('WeComClient', () => {
     });
 
     it('refuses an endpoint that is not a relative path (the token must not go elsewhere), sending nothing', async () => {
-      const { client } = createClient(clientOptions(sim.baseUrl));
+      const { client } = createClient(clientOptions(t.sim.baseUrl));
       for (const endpoint of ['http://evil.example/x', '../gettoken', '/batch/getresult', 'batch/getresult?x=1']) {
         const error = await failure(client.get(endpoint));
         expect(error).toMatchObject({ kind: 'local', retryable: false });
       }
-      expect(sim.rawRequests()).toHaveLength(0);
+      expect(t.sim.rawRequests()).toHaveLength(0);
     });
   });
 });
