@@ -2,12 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { MemoryStore } from '../stores/memory.store.js';
-import {
-  apiFailure as failure,
-  clientOptions,
-  createClient,
-  simulatorPerTest,
-} from './client.spec-helper.js';
+import { apiFailure as failure, clientOptions, createClient, simulatorPerTest } from './client.spec-helper.js';
 
 describe('WeComClient retries', () => {
   const t = simulatorPerTest();
