@@ -18,6 +18,8 @@ const ROOT = `^lib/(?!${CONFIG_FILES})[^/]+\\.ts$`;
 const LAYERS = [
   ['internal', '^lib/internal/'],
   ['model', '^lib/model/'],
+  // OpenTelemetry spans and metrics: low, so client, batch and callback can all record; it imports nothing above.
+  ['telemetry', '^lib/telemetry/'],
   ['errors', '^lib/errors/'],
   ['events', '^lib/events/'],
   ['stores', '^lib/stores/'],
@@ -25,6 +27,9 @@ const LAYERS = [
   ['client', '^lib/client/'],
   ['batch', '^lib/batch/'],
   ['callback', '^lib/callback/'],
+  ['corps', '^lib/corps/'],
+  // The Terminus health indicator and the pending-jobs gauges read every layer below, beside the module.
+  ['health', '^lib/health/'],
   ['root', ROOT],
 ];
 

@@ -11,7 +11,7 @@ const NO_DEEP_NEST = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/', '.sample-dist/', 'coverage/', 'node_modules/'] },
+  { ignores: ['dist/', '.sample-dist/', 'coverage/', 'node_modules/', '.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

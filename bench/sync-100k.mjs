@@ -34,7 +34,7 @@ async function runApp(mode, apiBaseUrl) {
  * Open-loop load: a request every PING_INTERVAL_MS whether or not the previous ones were answered (a closed-loop
  * or per-second-quota generator can sit idle through a stall and never see it). Latencies in ms.
  */
-function pacedPings(url) {
+export function pacedPings(url) {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const latencies = [];
   let failed = 0;

@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { WeComConfigError } from './errors/wecom-config.error.js';
-import { MISSING_EVENT_EMITTER_MESSAGE } from './errors/config.messages.js';
+import { MISSING_EVENT_EMITTER_MESSAGE, MISSING_EVENT_EMITTER_PROBLEM } from './errors/config.messages.js';
 import { WECOM_BATCH_EMITTER } from './wecom-batch.internal-constants.js';
 
 /**
@@ -12,7 +12,7 @@ import { WECOM_BATCH_EMITTER } from './wecom-batch.internal-constants.js';
 export const eventEmitterProvider: Provider = {
   provide: WECOM_BATCH_EMITTER,
   useFactory: (emitter?: EventEmitter2) => {
-    if (!emitter) throw new WeComConfigError(MISSING_EVENT_EMITTER_MESSAGE);
+    if (!emitter) throw new WeComConfigError(MISSING_EVENT_EMITTER_MESSAGE, [{ ...MISSING_EVENT_EMITTER_PROBLEM }]);
     return emitter;
   },
   inject: [{ token: EventEmitter2, optional: true }],

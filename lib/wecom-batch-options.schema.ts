@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Type, plainToInstance } from 'class-transformer';
 import {
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
@@ -12,10 +13,16 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateBy,
   ValidateNested,
+  getMetadataStorage,
   validateSync,
+  ValidationTypes,
   type ValidationError,
 } from 'class-validator';
+import { misplacedExtraMessage, unknownOptionMessage } from './errors/config.messages.js';
+import { closestKey } from './internal/closest-key.util.js';
+import { WECOM_BATCH_EXTRA_KEYS } from './wecom-batch.constants.js';
 import type { WeComConfigProblem } from './errors/wecom-config.error.js';
 import type { WeComBatchStore } from './stores/wecom-batch-store.interface.js';
 
@@ -29,7 +36,18 @@ const HTTP_URL: Parameters<typeof IsUrl>[0] = {
   require_tld: false,
 };
 
-/** Rules of `callback` (every field required once the group is given). */
+/** Rules of one entry of `callback.acceptedKeys`: the same as the current pair's. */
+export class CallbackKeyPairSchema {
+  @IsString({ message: 'must be a string' })
+  @Matches(/^[A-Za-z0-9]{1,32}$/, { message: 'must be 1 to 32 letters or digits' })
+  token!: string;
+
+  @IsString({ message: 'must be a string' })
+  @Matches(/^[A-Za-z0-9]{43}$/, { message: 'must be exactly 43 characters of [A-Za-z0-9]' })
+  encodingAESKey!: string;
+}
+
+/** Rules of `callback` (every field required once the group is given, but `acceptedKeys`). */
 export class CallbackOptionsSchema {
   @IsUrl(HTTP_URL, { message: 'must be an http(s) URL' })
   url!: string;
@@ -41,6 +59,12 @@ export class CallbackOptionsSchema {
   @IsString({ message: 'must be a string' })
   @Matches(/^[A-Za-z0-9]{43}$/, { message: 'must be exactly 43 characters of [A-Za-z0-9]' })
   encodingAESKey!: string;
+
+  @IsOptional()
+  @IsArray({ message: 'must be an array of { token, encodingAESKey }' })
+  @ValidateNested({ each: true, message: 'each entry must be an object { token, encodingAESKey }' })
+  @Type(() => CallbackKeyPairSchema)
+  acceptedKeys?: CallbackKeyPairSchema[];
 }
 
 /** Rules of `retry`. */
@@ -87,13 +111,28 @@ export class ModuleOptionsSchema {
 
   @IsOptional() @IsInt() @Min(0) tokenRefreshMarginSeconds?: number;
   @IsOptional() @IsInt() @Min(1) callbackReplayWindowSeconds?: number;
-  @IsOptional() @IsInt() @Min(512) callbackMaxBodyBytes?: number;
+  @IsOptional() @IsInt() @Min(512) @Max(65_536) callbackMaxBodyBytes?: number;
+  @IsOptional() @IsInt() @Min(100) @Max(60_000) callbackBodyTimeoutMs?: number;
+  @IsOptional() @IsBoolean() callbackUrlVerification?: boolean;
+  @IsOptional() @IsBoolean() callbackFollowUnknownJobs?: boolean;
   @IsOptional() @IsBoolean() fetchResults?: boolean;
   @IsOptional() @IsIn(['queue', 'fail-fast']) importQueue?: 'queue' | 'fail-fast';
   @IsOptional() @IsInt() @Min(1) importBusyTimeoutMs?: number;
   @IsOptional() @IsInt() @Min(60) jobRecordTtlSeconds?: number;
   @IsOptional() @IsBoolean() allowCsvQuoting?: boolean;
   @IsOptional() @IsBoolean() resumePendingJobs?: boolean;
+  @IsOptional() @IsInt() @Min(10_000) @Max(1_000_000) exportBlockSize?: number;
+  @IsOptional() @IsInt() @Min(1024) @Max(20_971_520) mediaLimitBytes?: number;
+
+  @IsOptional()
+  @ValidateBy({
+    name: 'isFunction',
+    validator: {
+      validate: (value: unknown) => typeof value === 'function',
+      defaultMessage: () => 'must be a function (corpId) => Promise<WeComCorpCredentials | undefined>',
+    },
+  })
+  resolveCorp?: unknown;
 }
 
 /** The methods a store must have: every non-optional method of `WeComBatchStore` (`close` is optional). */
@@ -128,7 +167,11 @@ export const STORE_METHODS = Object.freeze(Object.keys(STORE_METHOD_SET) as Requ
 export function findOptionProblems(options: object): WeComConfigProblem[] {
   const { store, ...data } = options as { store?: unknown };
   const schema = plainToInstance(ModuleOptionsSchema, data);
-  const problems = flattenErrors(validateSync(schema, { forbidUnknownValues: false }));
+  // Unknown keys are refused at every level (`callbak`, `polling.callbackGrace`): ignored, a misspelt group would
+  // boot an app that silently runs without it. The known keys are the schema's own, so a new option is known as
+  // soon as it has its rule here.
+  const errors = validateSync(schema, { forbidUnknownValues: false, whitelist: true, forbidNonWhitelisted: true });
+  const problems = flattenErrors(errors);
   if (store !== undefined) {
     const missing = STORE_METHODS.filter((m) => typeof (store as Record<string, unknown> | null)?.[m] !== 'function');
     if (missing.length > 0) {
@@ -141,13 +184,36 @@ export function findOptionProblems(options: object): WeComConfigProblem[] {
 function flattenErrors(errors: ValidationError[], prefix = ''): WeComConfigProblem[] {
   const problems: WeComConfigProblem[] = [];
   for (const error of errors) {
-    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    // Array entries read as `callback.acceptedKeys[1].token`, the way the user wrote them.
+    const field = !prefix
+      ? error.property
+      : /^\d+$/.test(error.property)
+        ? `${prefix}[${error.property}]`
+        : `${prefix}.${error.property}`;
+    if (error.constraints?.[ValidationTypes.WHITELIST] !== undefined) {
+      problems.push({ field, message: unknownKeyMessage(error, prefix === '') });
+      continue;
+    }
     const constraints = Object.values(error.constraints ?? {});
     // One message per field is enough; the first is the most specific (decorators run bottom-up).
     if (constraints.length > 0) problems.push({ field, message: stripPropertyName(constraints[0], error.property) });
     if (error.children?.length) problems.push(...flattenErrors(error.children, field));
   }
   return problems;
+}
+
+/** A key the schema does not know: a registration extra in the wrong place, or a misspelling of a known key. */
+function unknownKeyMessage(error: ValidationError, topLevel: boolean): string {
+  const key = error.property;
+  if (topLevel && (WECOM_BATCH_EXTRA_KEYS as readonly string[]).includes(key)) return misplacedExtraMessage(key);
+  const known = new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas((error.target ?? {}).constructor, '', true, false)
+      .map((metadata) => metadata.propertyName),
+  );
+  // The store is validated apart from the schema; the extras are suggested so `isGlobl` finds `isGlobal`.
+  if (topLevel) for (const extra of ['store', ...WECOM_BATCH_EXTRA_KEYS]) known.add(extra);
+  return unknownOptionMessage(closestKey(key, known));
 }
 
 /** class-validator's default messages start with the property name; the field is printed separately. */

@@ -28,12 +28,17 @@ export const WECOM_BATCH_DEFAULTS = freezeDeep({
   tokenRefreshMarginSeconds: 300,
   callbackReplayWindowSeconds: 300,
   callbackMaxBodyBytes: 16_384,
+  callbackBodyTimeoutMs: 3_000,
+  callbackUrlVerification: true,
+  callbackFollowUnknownJobs: false,
   fetchResults: true,
   importQueue: 'queue',
   importBusyTimeoutMs: 2 * 60 * 60 * 1000,
   jobRecordTtlSeconds: 7 * 24 * 3600,
   allowCsvQuoting: false,
   resumePendingJobs: true,
+  exportBlockSize: 50_000,
+  mediaLimitBytes: 20 * 1024 * 1024 - 64 * 1024,
 } as const);
 
 /** The shape of {@link WECOM_BATCH_DEFAULTS} (literal types: `importQueue` is `'queue'`, not a string). */

@@ -17,3 +17,25 @@ export const WECOM_BATCH_EMITTER = Symbol('WECOM_BATCH_EMITTER');
 
 /** The `JobResultFetcher` the job tracker polls and fetches rows with. */
 export const WECOM_BATCH_RESULT_FETCHER = Symbol('WECOM_BATCH_RESULT_FETCHER');
+
+/** This registration's identity (`WeComRegistrationInfo` of `lib/corps/`), checked against the others at bootstrap. */
+export const WECOM_BATCH_REGISTRATION = Symbol('WECOM_BATCH_REGISTRATION');
+
+/**
+ * The registration's corps resolved at run time (`resolveCorp`), behind `BatchService.forCorp()`; optional: a
+ * corp context resolved for `forCorp` gets the same one, a registration without `resolveCorp` a directory that
+ * only knows its own corp.
+ */
+export const WECOM_CORP_DIRECTORY = Symbol('WECOM_CORP_DIRECTORY');
+
+/**
+ * Optional hook of `WeComCallbackService`: routes a delivery by the envelope's `ToUserName` (CorpID) to the
+ * callback service of a corp resolved at run time. Present only on a registration with `resolveCorp`.
+ */
+export const WECOM_CALLBACK_ROUTER = Symbol('WECOM_CALLBACK_ROUTER');
+
+/**
+ * How a registration builds the Nest module of one corp resolved at run time (the module root supplies it, so
+ * `lib/corps/` needs no import of the module's providers list).
+ */
+export const WECOM_CORP_MODULE_FACTORY = Symbol('WECOM_CORP_MODULE_FACTORY');

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { WeComBatchModule } from 'nestjs-wecom-batch';
+import { DirectoryMirrorService } from './directory-mirror.service.js';
 import { DirectorySyncService } from './directory-sync.service.js';
 import { JobEventsListener } from './job-events.listener.js';
 import { weComBatchOptions } from './wecom-batch.config.js';
@@ -22,6 +23,6 @@ import { weComBatchOptions } from './wecom-batch.config.js';
       useFactory: weComBatchOptions,
     }),
   ],
-  providers: [DirectorySyncService, JobEventsListener],
+  providers: [DirectorySyncService, DirectoryMirrorService, JobEventsListener],
 })
 export class AppModule {}

@@ -12,6 +12,7 @@ import {
   type BatchJob,
   type BatchJobCompletedEvent,
   type BatchJobProgress,
+  type ExportedMember,
   type WeComRowProblem,
 } from 'nestjs-wecom-batch';
 import { DEFAULT_DIRECTORY_FILE, loadDirectoryFile, type DirectoryData } from './directory-data.js';
@@ -37,6 +38,20 @@ export interface SyncResult {
   departments: SyncedJob;
   /** Absent when the department job failed: members are not imported into a tree WeCom refused. */
   members?: SyncedJob;
+}
+
+/** What {@link DirectorySyncService.readBack} found in WeCom. */
+export interface ReadBackResult {
+  /** The export job (`export_user`). */
+  jobId: string;
+  /** Members WeCom reports. */
+  total: number;
+  /** Members per department id (a member in two departments counts in both), largest first. */
+  perDepartment: Array<{ departmentId: number; name?: string; members: number }>;
+  /** The first few members, as exported. */
+  sample: ExportedMember[];
+  /** From submission to the last row, in ms. */
+  ms: number;
 }
 
 /** A CSV file written by {@link DirectorySyncService.dryRun}. */
@@ -93,6 +108,31 @@ export class DirectorySyncService {
       options,
     );
     return { directory, departments, members };
+  }
+
+  /**
+   * Reads the directory back from WeCom with `exportUsers` (an async export: the rows are streamed, file by file,
+   * never held all at once) and counts members per department — what is in WeCom now, after the sync.
+   */
+  async readBack(options: { sampleSize?: number; timeoutMs?: number } = {}): Promise<ReadBackResult> {
+    const started = Date.now();
+    const directory = await this.loadDirectory();
+    const names = new Map(directory.departments.map((d) => [d.id, d.name]));
+    const job = await this.batch.exportUsers();
+    await job.wait({ timeoutMs: options.timeoutMs });
+    const counts = new Map<number, number>();
+    const sample: ExportedMember[] = [];
+    let total = 0;
+    for await (const member of job.rows()) {
+      total++;
+      if (sample.length < (options.sampleSize ?? 3)) sample.push(member);
+      for (const id of member.departments) counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    const perDepartment = [...counts]
+      .map(([departmentId, members]) => ({ departmentId, name: names.get(departmentId), members }))
+      .sort((a, b) => b.members - a.members || a.departmentId - b.departmentId);
+    this.logger.log(`read ${total} members back from WeCom (export job ${job.jobId})`);
+    return { jobId: job.jobId, total, perDepartment, sample, ms: Date.now() - started };
   }
 
   /**

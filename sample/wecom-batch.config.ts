@@ -7,6 +7,9 @@ import type { WeComBatchModuleOptions } from 'nestjs-wecom-batch';
  * - `WECOM_CORP_ID`, `WECOM_CORP_SECRET` (the 通讯录同步 secret) — required.
  * - `WECOM_CALLBACK_URL`, `WECOM_CALLBACK_TOKEN`, `WECOM_CALLBACK_AES_KEY` — the job-result callback, all three
  *   or none (without them jobs are tracked by polling `batch/getresult`).
+ * - `WECOM_CONSOLE_TOKEN`, `WECOM_CONSOLE_AES_KEY` — optional, with the callback: the pair set in 管理后台 → 管理工具 →
+ *   通讯录同步 → 接收事件服务器, which signs export completions (`callback.acceptedKeys`). Without them exports
+ *   complete by polling `export/get_result`.
  * - `WECOM_API_BASE_URL` — optional: an egress proxy with a trusted IP (企业可信IP), or the simulator.
  * - `WECOM_POLL_INTERVAL_MS` — optional: a fixed `batch/getresult` polling interval. The sample sets it short for
  *   the simulator, so that the progress bar moves; against a real corp the module's backoff (2 s doubling up to
@@ -16,6 +19,7 @@ export function weComBatchOptions(config: ConfigService): WeComBatchModuleOption
   const apiBaseUrl = config.get<string>('WECOM_API_BASE_URL');
   const callbackUrl = config.get<string>('WECOM_CALLBACK_URL');
   const pollIntervalMs = Number(config.get<string>('WECOM_POLL_INTERVAL_MS') ?? '');
+  const consoleToken = config.get<string>('WECOM_CONSOLE_TOKEN');
   return {
     corpId: config.getOrThrow<string>('WECOM_CORP_ID'),
     corpSecret: config.getOrThrow<string>('WECOM_CORP_SECRET'),
@@ -26,6 +30,13 @@ export function weComBatchOptions(config: ConfigService): WeComBatchModuleOption
             url: callbackUrl,
             token: config.getOrThrow<string>('WECOM_CALLBACK_TOKEN'),
             encodingAESKey: config.getOrThrow<string>('WECOM_CALLBACK_AES_KEY'),
+            ...(consoleToken
+              ? {
+                  acceptedKeys: [
+                    { token: consoleToken, encodingAESKey: config.getOrThrow<string>('WECOM_CONSOLE_AES_KEY') },
+                  ],
+                }
+              : {}),
           },
         }
       : {}),

@@ -3,13 +3,17 @@
 // exports map). Prints one `BENCH <name> <metric>=<value> baseline=<value> ratio=<value>` line per figure on
 // stdout (progress goes to stderr) and writes every figure, with the machine, to bench/results.json.
 //
-// Names: callback-throughput, crypto, token-storm, sync-100k, ack-latency (each also runs alone after a build:
-// `node bench/crypto.mjs`). Environment:
+// Names: callback-throughput, crypto, token-storm, sync-100k, ack-latency, mirror, export, telemetry (each also runs
+// alone after a build: `node bench/crypto.mjs`). Environment:
 //   BENCH_QUICK=1           shorter runs, for working on the harness (figures not comparable)
 //   BENCH_ADAPTERS=express  callback-throughput / ack-latency on one adapter only
 //   BENCH_CPU_PROF=1        CPU profiles of the measured windows into .tmp/profiles/ (read them with
 //                           `node bench/profile-summary.mjs <file> [--match REGEXP] [--long-tasks N]`)
 //   BENCH_SYNC_ROWS=N       sync-100k with N rows instead of 100,000
+//   BENCH_EXPORT_SIZES=a,b  export with these directory sizes instead of 100000,1000000
+//   BENCH_MIRROR_MEMBERS=N  mirror: plan N members instead of 100,000
+//   scale (only when named: `npm run bench -- scale`; up to an hour): BENCH_SCALE_SIZES=10000,100000 and
+//                           BENCH_SCALE_STORES=memory,redis choose the sizes and stores
 //   REDIS_SERVER_BIN=path   the redis-server for token-storm (default: the PATH's; without one, the Redis
 //                           figures are skipped with the reason printed)
 import { execFileSync, fork } from 'node:child_process';
@@ -18,16 +22,32 @@ import { fileURLToPath } from 'node:url';
 import { machine, summaryLine } from '../bench/lib/common.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BENCHMARKS = ['callback-throughput', 'crypto', 'token-storm', 'sync-100k', 'ack-latency'];
+const BENCHMARKS = [
+  'callback-throughput',
+  'crypto',
+  'token-storm',
+  'sync-100k',
+  'ack-latency',
+  'mirror',
+  'export',
+  'telemetry',
+];
+/**
+ * Run only when named (`npm run bench -- scale`): too long for the default run. scale syncs up to 1,000,000
+ * members per store (BENCH_SCALE_SIZES / BENCH_SCALE_STORES choose).
+ */
+const OPT_IN = { scale: 3_600_000 };
 /** A benchmark that runs longer than this is stopped (the whole run must stay under 10 minutes). */
 const BENCH_TIMEOUT_MS = 240_000;
 
 const args = process.argv.slice(2);
 const build = !args.includes('--no-build');
 const selected = args.filter((a) => !a.startsWith('--'));
-const unknown = selected.filter((name) => !BENCHMARKS.includes(name));
+const unknown = selected.filter((name) => !BENCHMARKS.includes(name) && !(name in OPT_IN));
 if (unknown.length > 0) {
-  console.error(`unknown benchmark(s): ${unknown.join(', ')}; one of ${BENCHMARKS.join(', ')}`);
+  console.error(
+    `unknown benchmark(s): ${unknown.join(', ')}; one of ${[...BENCHMARKS, ...Object.keys(OPT_IN)].join(', ')}`,
+  );
   process.exit(2);
 }
 const names = selected.length > 0 ? selected : BENCHMARKS;
@@ -47,10 +67,11 @@ function runBenchmark(name) {
       stdio: ['ignore', process.stderr, 'inherit', 'ipc'],
     });
     let result;
+    const timeoutMs = OPT_IN[name] ?? BENCH_TIMEOUT_MS;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`did not finish within ${BENCH_TIMEOUT_MS / 1000} s`));
-    }, BENCH_TIMEOUT_MS);
+      reject(new Error(`did not finish within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
     child.on('message', (message) => {
       if (message?.type === 'bench-result') result = message.result;
     });

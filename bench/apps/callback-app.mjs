@@ -1,12 +1,13 @@
 // A Nest app under load, in its own process: either the module's callback route or a bare POST route that
 // reads the same raw body and answers 200 the same way (through Nest's HTTP adapter).
 //   node callback-app.mjs <express|fastify> <module|bare> [none|slow]
-// IPC: sends { type: 'ready', url, path }; answers { type: 'stats' }; exits on { type: 'stop' }.
+// IPC: sends { type: 'ready', url, path }; answers { type: 'stats' }; { type: 'seed', jobIds } writes the pending
+// records a submission would have written (→ 'seeded'); exits on { type: 'stop' }.
 import { Controller, Injectable, Module, Post, Req, Res } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WECOM_BATCH_EVENTS } from 'nestjs-wecom-batch';
+import { MemoryStore, WECOM_BATCH_EVENTS } from 'nestjs-wecom-batch';
 import { parentChannel } from '../lib/common.mjs';
 import { startProfile, stopProfile } from '../lib/profiler.mjs';
 import { KEYS } from '../lib/deliveries.mjs';
@@ -78,10 +79,14 @@ function readBody(req) {
 class CounterModule {}
 decorateClass(CounterModule, Module({ providers: [EventCounter], exports: [EventCounter] }));
 
+const store = new MemoryStore();
 const imports =
   variant === 'module'
     ? [
         ...wecomImports({
+          store,
+          // Deliveries of jobs that were not seeded (ack-latency) are followed as before the unknown-job default.
+          callbackFollowUnknownJobs: true,
           corpId: KEYS.corpId,
           corpSecret: KEYS.corpSecret,
           apiBaseUrl: 'http://127.0.0.1:9',
@@ -123,6 +128,16 @@ channel.on('stats', () =>
     rssMiB: Math.round(process.memoryUsage.rss() / 1024 / 1024),
   }),
 );
+channel.on('seed', async ({ jobIds }) => {
+  const submittedAt = Date.now();
+  for (const jobId of jobIds) {
+    await store.saveJob(
+      { corpId: KEYS.corpId, jobId, jobType: 'sync_user', submittedAt, status: 'pending' },
+      3_600_000,
+    );
+  }
+  await channel.send({ type: 'seeded', count: jobIds.length });
+});
 channel.on('profile-start', async () => {
   await startProfile();
   await channel.send({ type: 'profile-started' });

@@ -1,22 +1,28 @@
 // The callback pipeline without HTTP: WeComCallbackService.handleCallback() (public API) per delivery, in its own
 // process — to tell the module's own cost per delivery from the HTTP framework's in callback-throughput.
-// IPC: sends { type: 'pipeline', newJobMicros, duplicateMicros, forgedMicros }.
+// IPC: sends { type: 'pipeline', newJobMicros, duplicateMicros, forgedMicros, forgedWorstMicros }.
 import { NestFactory } from '@nestjs/core';
 import { performance } from 'node:perf_hooks';
-import { WeComCallbackService } from 'nestjs-wecom-batch';
+import { MemoryStore, WeComCallbackService } from 'nestjs-wecom-batch';
 import { parentChannel, round } from '../lib/common.mjs';
-import { KEYS, makeDeliveries } from '../lib/deliveries.mjs';
+import { KEYS, makeDeliveries, worstShapeForgeries } from '../lib/deliveries.mjs';
 import { rootModule, wecomImports } from '../lib/nest.mjs';
 
 const N = 5_000;
 const ROUNDS = 4;
 
+const store = new MemoryStore();
 const AppModule = rootModule({
   imports: wecomImports({
+    store,
     corpId: KEYS.corpId,
     corpSecret: KEYS.corpSecret,
     apiBaseUrl: 'http://127.0.0.1:9',
-    callback: { url: 'http://127.0.0.1:9/cb', token: KEYS.token, encodingAESKey: KEYS.encodingAESKey },
+    callback: {
+      url: 'http://127.0.0.1:9/wecom/batch/callback',
+      token: KEYS.token,
+      encodingAESKey: KEYS.encodingAESKey,
+    },
     fetchResults: false,
   }),
 });
@@ -37,13 +43,23 @@ async function perDelivery(requests, completions) {
   return ((performance.now() - started) * 1000) / requests.length;
 }
 
-const results = { newJob: [], duplicate: [], forged: [] };
+const results = { newJob: [], duplicate: [], forged: [], forgedWorst: [] };
+const worst = worstShapeForgeries(N).map(request);
 for (let r = 0; r < ROUNDS; r++) {
-  const fresh = makeDeliveries(N, { prefix: `pipeline-${r}` }).map(request);
+  const made = makeDeliveries(N, { prefix: `pipeline-${r}` });
+  // Submitted jobs (their records written, as a submission does): the path a real delivery takes.
+  for (const d of made) {
+    await store.saveJob(
+      { corpId: KEYS.corpId, jobId: d.jobId, jobType: 'sync_user', submittedAt: Date.now(), status: 'pending' },
+      3_600_000,
+    );
+  }
+  const fresh = made.map(request);
   results.newJob.push(await perDelivery(fresh, true));
   results.duplicate.push(await perDelivery(fresh, false));
   const forged = fresh.map((q) => ({ ...q, query: q.query.replace(/msg_signature=./, 'msg_signature=x') }));
   results.forged.push(await perDelivery(forged, false));
+  results.forgedWorst.push(await perDelivery(worst, false));
 }
 await app.close();
 const best = (xs) => round(Math.min(...xs.slice(1)), 1);
@@ -52,5 +68,6 @@ await parentChannel().send({
   newJobMicros: best(results.newJob),
   duplicateMicros: best(results.duplicate),
   forgedMicros: best(results.forged),
+  forgedWorstMicros: best(results.forgedWorst),
 });
 process.exit(0);

@@ -50,3 +50,30 @@ export function makeDeliveries(count, { keys = KEYS, prefix = 'job' } = {}) {
   }
   return out;
 }
+
+/**
+ * Writes the pending records of `deliveries`' jobs into the app (as their submission would have): a callback for
+ * a job with no record is acknowledged and dropped, which is not the path a real delivery takes.
+ */
+export async function seedJobs(child, deliveries) {
+  const CHUNK = 20_000;
+  for (let i = 0; i < deliveries.length; i += CHUNK) {
+    const jobIds = deliveries.slice(i, i + CHUNK).map((d) => d.jobId);
+    await child.ask({ type: 'seed', jobIds }, 'seeded');
+  }
+}
+
+/**
+ * The probe's worst-shape forged body (16 KB: `<xml>` + 4,086 × `<a/>` + `<Encrypt>`), which the lenient fallback
+ * parser used to spend 6–11 ms on before any signature check; with any signature and a current timestamp.
+ */
+export function worstShapeForgeries(count, { keys = KEYS } = {}) {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const body = `<xml>${'<a/>'.repeat(4_086)}<Encrypt>AAAA</Encrypt></xml>`;
+  return Array.from({ length: count }, (_, i) => ({
+    jobId: `forged-${i}`,
+    query: `msg_signature=${'0'.repeat(40)}&timestamp=${timestamp}&nonce=${i}`,
+    body,
+    keys,
+  }));
+}

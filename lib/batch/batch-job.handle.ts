@@ -1,7 +1,10 @@
 import type { Observable } from 'rxjs';
 import type { BatchJobCompletedEvent } from '../events/batch-job-completed.event.js';
 import type { BatchJobType } from '../model/batch-job.types.js';
+import type { BatchJobPart, BatchRunFollower } from './submission/split-sync.types.js';
 import type { BatchJobProgress } from './tracking/tracking.types.js';
+
+export type { BatchJobPart, BatchRunFollower } from './submission/split-sync.types.js';
 
 /** What a handle needs from the service to follow its job. */
 export interface BatchJobFollower {
@@ -10,7 +13,11 @@ export interface BatchJobFollower {
 }
 
 /**
- * A submitted import job: returned by `syncUsers`, `replaceUsers` and `replaceDepartments`.
+ * A submitted import job: returned by `syncUsers`, `replaceUsers` and `replaceDepartments`. A `syncUsers`
+ * whose file was over `mediaLimitBytes` runs as several `sync_user` jobs, one after another: its handle stands
+ * for the whole run — `jobId` / `mediaId` are the first part's, `parts` lists them all, `wait()` resolves once
+ * every part completed (with every part's rows) or rejects with `WeComSyncRunError` when one failed, and
+ * `watch()` reports progress over the whole run.
  *
  * ```ts
  * const job = await batch.syncUsers({ users });
@@ -31,21 +38,33 @@ export class BatchJob {
     readonly rows: number | undefined,
     readonly submittedAt: Date,
     private readonly follower: BatchJobFollower,
+    private readonly run?: BatchRunFollower,
   ) {}
 
-  /** Resolves when the job completes (see `BatchService.waitForJob`). */
-  wait(options?: { timeoutMs?: number }): Promise<BatchJobCompletedEvent> {
-    return this.follower.waitForJob(this.jobId, options);
+  /** The parts of a split sync (one entry otherwise): input rows `[firstRow, endRow)` of each job. */
+  get parts(): readonly BatchJobPart[] {
+    return (
+      this.run?.parts ?? [{ index: 0, mediaId: this.mediaId, firstRow: 0, endRow: this.rows ?? 0, jobId: this.jobId }]
+    );
   }
 
-  /** Progress reports until completion (see `BatchService.watchJob`). */
-  watch(options?: { timeoutMs?: number }): Observable<BatchJobProgress> {
-    return this.follower.watchJob(this.jobId, options);
+  /**
+   * Resolves when the job completes (see `BatchService.waitForJob`) — for a split sync, when every part
+   * completed, with every part's rows (`rows()`; `result` too while they are 10,000 or fewer).
+   * @throws WeComSyncRunError when a part of a split sync failed (what was applied, how to resume)
+   */
+  wait(options?: { timeoutMs?: number | undefined }): Promise<BatchJobCompletedEvent> {
+    return this.run ? this.run.wait(options) : this.follower.waitForJob(this.jobId, options);
+  }
+
+  /** Progress reports until completion (see `BatchService.watchJob`); over the whole run for a split sync. */
+  watch(options?: { timeoutMs?: number | undefined }): Observable<BatchJobProgress> {
+    return this.run ? this.run.watch(options) : this.follower.watchJob(this.jobId, options);
   }
 
   /** Plain data, for logs and JSON (the follower is left out). */
   toJSON(): Omit<BatchJob, 'wait' | 'watch' | 'toJSON'> {
-    const { corpId, jobId, jobType, mediaId, rows, submittedAt } = this;
-    return { corpId, jobId, jobType, mediaId, rows, submittedAt };
+    const { corpId, jobId, jobType, mediaId, rows, submittedAt, parts } = this;
+    return { corpId, jobId, jobType, mediaId, rows, submittedAt, parts };
   }
 }

@@ -14,17 +14,33 @@ describe('mapBatchJobEvent (decrypted XML → what the module does with it)', ()
     "turns an import job's %s result into the tracker's input",
     (jobType) => {
       expect(mapBatchJobEvent(event(jobType), CORP)).toEqual({
-        kind: 'import-job-result',
+        kind: 'job-result',
         callback: { corpId: CORP, jobId: 'J1', jobType, errCode: 0, errMsg: 'ok', createTime: 1425284517 },
       });
     },
   );
 
-  it('ignores other job families and other events, describing them with safe tokens only', () => {
-    expect(mapBatchJobEvent(event('export_user'), CORP)).toEqual({
-      kind: 'ignored',
-      description: 'batch_job_result of a export_user job (not an import)',
+  it.each([
+    ['export_user', 'export_user'],
+    ['export_simple_user', 'export_simple_user'],
+    ['export_department', 'export_department'],
+    ['export_taguser', 'export_taguser'],
+    // WeCom's pages use both names for the tag export.
+    ['export_tag', 'export_taguser'],
+  ])("turns an export job's %s result into the tracker's input (as %s)", (sent, jobType) => {
+    expect(mapBatchJobEvent(event(sent), CORP)).toEqual({
+      kind: 'job-result',
+      callback: { corpId: CORP, jobId: 'J1', jobType, errCode: 0, errMsg: 'ok', createTime: 1425284517 },
     });
+  });
+
+  it('ignores other job families and other events, describing them with safe tokens only', () => {
+    for (const family of ['import_chain_contact', 'invite_user']) {
+      expect(mapBatchJobEvent(event(family), CORP)).toEqual({
+        kind: 'ignored',
+        description: `batch_job_result of a ${family} job (not followed)`,
+      });
+    }
     const text = mapBatchJobEvent(event('sync_user', CORP, 'text', 'secret words here'), CORP);
     expect(text).toEqual({
       kind: 'ignored',

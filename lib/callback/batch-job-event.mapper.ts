@@ -1,19 +1,20 @@
 import type { BatchJobResultCallback } from '../batch/tracking/batch-job-callback.types.js';
 import { WeComCallbackRejectedError } from '../errors/wecom-callback-rejected.error.js';
-import { isBatchJobType } from '../model/batch-job.types.js';
+import { toTrackedJobType } from '../model/batch-job.types.js';
 import { toBatchJobResultEvent } from './batch-job-result.dto.js';
 import { parseStrictXml, type XmlElements } from './strict-xml.parser.js';
 
 /**
- * What a decrypted callback message means to the module: an import job's `batch_job_result` for the tracker, or
- * something to acknowledge and ignore (with a log-safe description of what it was).
+ * What a decrypted callback message means to the module: the `batch_job_result` of a job it tracks (an import or
+ * an export) for the tracker, or something to acknowledge and ignore (with a log-safe description of what it was).
  */
 export type MappedCallbackEvent =
-  { kind: 'import-job-result'; callback: BatchJobResultCallback } | { kind: 'ignored'; description: string };
+  { kind: 'job-result'; callback: BatchJobResultCallback } | { kind: 'ignored'; description: string };
 
 /**
- * Interprets the decrypted XML of a delivery addressed to `corpId`: an import job's `batch_job_result` becomes
- * the tracker's input; other events and messages, and other job families (exports…), are ignored.
+ * Interprets the decrypted XML of a delivery addressed to `corpId`: the `batch_job_result` of an import or an
+ * export job becomes the tracker's input (`export_tag` and `export_taguser` both name the tag export); other
+ * events and messages, and other job families (`invite_user`, `import_chain_contact`, …), are ignored.
  *
  * @throws XmlFormatError when the message is not well-formed XML (the service answers `malformed_event`).
  * @throws WeComCallbackRejectedError `malformed_event` (no `<xml>` root, an invalid `batch_job_result`) or
@@ -36,15 +37,16 @@ export function mapBatchJobEvent(message: string, corpId: string): MappedCallbac
     throw new WeComCallbackRejectedError('wrong_receiver', 401, 'the event is addressed to another CorpID');
   }
   const job = event.BatchJob;
-  if (!isBatchJobType(job.JobType)) {
-    return { kind: 'ignored', description: `batch_job_result of a ${safeToken(job.JobType)} job (not an import)` };
+  const jobType = toTrackedJobType(job.JobType);
+  if (jobType === undefined) {
+    return { kind: 'ignored', description: `batch_job_result of a ${safeToken(job.JobType)} job (not followed)` };
   }
   return {
-    kind: 'import-job-result',
+    kind: 'job-result',
     callback: {
       corpId,
       jobId: job.JobId,
-      jobType: job.JobType,
+      jobType,
       errCode: job.ErrCode,
       errMsg: job.ErrMsg,
       createTime: event.CreateTime,

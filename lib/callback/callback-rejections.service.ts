@@ -1,11 +1,12 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { EventEmitter2 } from '@nestjs/event-emitter';
 import { WeComCallbackRejectedError } from '../errors/wecom-callback-rejected.error.js';
 import { CallbackRejectedEvent } from '../events/callback-rejected.event.js';
 import { WECOM_BATCH_EVENTS } from '../events/wecom-batch.events.js';
 import { emitSafely } from '../internal/emit.util.js';
 import { describeErrorKind } from '../internal/safe-error.util.js';
-import { WECOM_BATCH_EMITTER } from '../wecom-batch.internal-constants.js';
+import { WECOM_BATCH_EMITTER, WECOM_BATCH_RESOLVED_OPTIONS } from '../wecom-batch.internal-constants.js';
+import type { ResolvedWeComBatchOptions } from '../wecom-batch.options.js';
 import { CALLBACK_TEXT_PLAIN } from './callback.constants.js';
 import { RateLimitedLog } from './rate-limited-log.util.js';
 import type { WeComCallbackResponse } from './callback.types.js';
@@ -26,6 +27,13 @@ export function malformedXmlRejection(error: XmlFormatError, part: CallbackXmlPa
 }
 
 /**
+ * Refusals of a body that was not read to its end: the rest of it must not be read (nor the connection reused),
+ * so the answer closes the connection — Node then ends the socket once the answer is out, on Express and Fastify.
+ */
+const CLOSES_CONNECTION: ReadonlySet<string> = new Set(['body_too_large', 'body_timeout', 'body_unreadable']);
+const CONNECTION_CLOSE = Object.freeze({ Connection: 'close' });
+
+/**
  * Reports refused callback deliveries: the answer to write, a `wecom.batch.callback.rejected` event, and at most
  * one log line per reason and interval — so a flood of forged deliveries cannot flood the logs. Never a secret
  * or decrypted content in any of them (rejection messages are written to be safe; of a cause, only its name and
@@ -37,7 +45,10 @@ export class CallbackRejections {
   private readonly logger = new Logger('WeComCallbackService');
   private readonly rateLimited: RateLimitedLog;
 
-  constructor(@Inject(WECOM_BATCH_EMITTER) private readonly emitter: EventEmitter2) {
+  constructor(
+    @Inject(WECOM_BATCH_EMITTER) private readonly emitter: EventEmitter2,
+    @Optional() @Inject(WECOM_BATCH_RESOLVED_OPTIONS) private readonly options?: ResolvedWeComBatchOptions,
+  ) {
     this.rateLimited = new RateLimitedLog(this.logger);
   }
 
@@ -49,6 +60,8 @@ export class CallbackRejections {
     const line = `refused a WeCom callback ${method}${from}: ${error.reason} (${error.status}) — ${error.message}${cause}`;
     this.rateLimited.write(error.status >= 500 ? 'error' : 'warn', error.reason, line);
     const event = new CallbackRejectedEvent({
+      ...(this.options ? { corpId: this.options.corpId } : {}),
+      ...(this.options?.registration === undefined ? {} : { registration: this.options.registration }),
       reason: error.reason,
       status: error.status,
       method,
@@ -58,6 +71,8 @@ export class CallbackRejections {
     });
     // After the answer is written: a slow synchronous listener must not hold it back.
     setImmediate(() => emitSafely(this.emitter, this.logger, WECOM_BATCH_EVENTS.CALLBACK_REJECTED, event));
-    return { status: error.status, body: error.message, contentType: CALLBACK_TEXT_PLAIN };
+    return CLOSES_CONNECTION.has(error.reason)
+      ? { status: error.status, body: error.message, contentType: CALLBACK_TEXT_PLAIN, headers: CONNECTION_CLOSE }
+      : { status: error.status, body: error.message, contentType: CALLBACK_TEXT_PLAIN };
   }
 }

@@ -92,9 +92,22 @@ describe('CallbackVerifier', () => {
     ).toBe('stale_timestamp');
   });
 
-  it('checks no replay window on GET (URL verification)', () => {
-    const old = signed(CURRENT, 'echo-1', -100_000);
-    expect(verifier().verifyUrl(old.params, old.encrypted).message).toBe('echo-1');
+  it('applies the replay window to GET too (URL verification)', () => {
+    const fresh = signed(CURRENT, '1616140317555161061');
+    expect(verifier().verifyUrl(fresh.params, fresh.encrypted).message).toBe('1616140317555161061');
+    const old = signed(CURRENT, '1616140317555161061', -100_000);
+    expect(reasonOf(() => verifier().verifyUrl(old.params, old.encrypted))).toBe('stale_timestamp');
+  });
+
+  it('answers a GET only an echostr-like plaintext: a captured POST replayed as a GET is refused', () => {
+    for (const plaintext of ['<xml><ToUserName>x</ToUserName></xml>', 'a b', 'x'.repeat(129), '张三']) {
+      const replayed = signed(CURRENT, plaintext);
+      expect(reasonOf(() => verifier().verifyUrl(replayed.params, replayed.encrypted))).toBe('unexpected_echostr');
+    }
+    for (const plaintext of ['5927782489442352469', 'abc_DEF-1.2+/=']) {
+      const ok = signed(CURRENT, plaintext);
+      expect(verifier().verifyUrl(ok.params, ok.encrypted).message).toBe(plaintext);
+    }
   });
 
   it('refuses a message for another CorpID, an undecryptable one, and answers not_configured without keys', () => {

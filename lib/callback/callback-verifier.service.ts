@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { WeComCallbackRejectedError } from '../errors/wecom-callback-rejected.error.js';
 import { WECOM_CRYPTO_ERROR_CODES, WeComCryptoError } from '../errors/wecom-crypto.error.js';
+import { callbackKeyFingerprint } from '../internal/key-fingerprint.util.js';
 import { WECOM_BATCH_RESOLVED_OPTIONS } from '../wecom-batch.internal-constants.js';
 import type { ResolvedWeComBatchOptions } from '../wecom-batch.options.js';
 import { WeComCrypto } from './wecom-crypto.service.js';
@@ -30,17 +30,25 @@ export interface VerifiedCallback {
 }
 
 /**
- * The key pairs the callback route verifies deliveries with, the current pair first. Today that is just the
- * `callback` option; further pairs (e.g. a previous pair during rotation) are appended to this list.
+ * The key pairs the callback route verifies deliveries with: the current pair (`callback.token` /
+ * `callback.encodingAESKey`, the one new jobs are submitted with) first, then `callback.acceptedKeys` in the
+ * order given (the console's 通讯录同步 pair, the previous pair of a rotation). A pair listed twice is kept once.
  */
-export function callbackKeyPairs(options: ResolvedWeComBatchOptions): CallbackKeyPair[] {
+export function callbackKeyPairs(options: Pick<ResolvedWeComBatchOptions, 'callback'>): CallbackKeyPair[] {
   const callback = options.callback;
-  return callback ? [{ token: callback.token, encodingAESKey: callback.encodingAESKey }] : [];
+  if (!callback) return [];
+  const pairs: CallbackKeyPair[] = [];
+  for (const pair of [callback, ...(callback.acceptedKeys ?? [])]) {
+    if (!pairs.some((p) => p.token === pair.token && p.encodingAESKey === pair.encodingAESKey)) {
+      pairs.push({ token: pair.token, encodingAESKey: pair.encodingAESKey });
+    }
+  }
+  return pairs;
 }
 
 /** `sha256(token \n encodingAESKey)`, first 12 hex digits: enough to tell pairs apart, useless to an attacker. */
 export function keyPairFingerprint(pair: CallbackKeyPair): string {
-  return createHash('sha256').update(`${pair.token}\n${pair.encodingAESKey}`).digest('hex').slice(0, 12);
+  return callbackKeyFingerprint(pair);
 }
 
 /**
@@ -81,8 +89,16 @@ export class CallbackKeyring {
 }
 
 /**
+ * What a decrypted echostr of WeCom's URL verification looks like: the official vectors decrypt to 19 digits
+ * (`1616140317555161061`, `5927782489442352469`); the spec says only "a random string". Accepted: 1 to 128
+ * characters of letters, digits and `+/=_.-` — no markup, no whitespace. A captured POST's `Encrypt` replayed as
+ * a GET decrypts to `<xml>…`, which is refused: the GET answer must never be a decrypted event.
+ */
+const ECHOSTR_PLAINTEXT = /^[A-Za-z0-9+/=_.-]{1,128}$/;
+
+/**
  * Authenticates callback deliveries: the constant-time SHA-1 signature against each key pair in turn (the first
- * match wins), the replay window (POST only), then decryption with the matching pair (receiveId = corpId).
+ * match wins), the replay window (GET and POST), then decryption with the matching pair (receiveId = corpId).
  * Every failure is a `WeComCallbackRejectedError` the callback service turns into the answer.
  */
 @Injectable()
@@ -111,17 +127,30 @@ export class CallbackVerifier {
   }
 
   /**
-   * GET, WeCom's URL verification: signature and decryption of `echostr`. No replay window: WeCom signs it when
-   * the URL is saved, and answering a replay reveals nothing and changes nothing.
+   * GET, WeCom's URL verification: signature, the replay window, decryption of `echostr`, and a check that the
+   * plaintext is the short token WeCom sends. A POST's signature is also a valid GET signature (same formula,
+   * `echostr` = its `Encrypt`): without the window and the check, anyone who saw one delivery could replay it as
+   * a GET and read the decrypted event.
    *
-   * @throws WeComCallbackRejectedError `not_configured`, `bad_signature`, `decrypt_failed`, `wrong_receiver`.
+   * @throws WeComCallbackRejectedError `not_configured`, `bad_signature`, `stale_timestamp`, `decrypt_failed`,
+   * `wrong_receiver`, `unexpected_echostr`.
    */
   verifyUrl(params: SignedCallbackParams, echostr: string): VerifiedCallback {
     const index = this.matchingKey(params, echostr);
     if (index < 0) {
       throw new WeComCallbackRejectedError('bad_signature', 401, 'URL verification: the signature does not match');
     }
-    return this.decrypt(index, echostr);
+    this.assertFresh(params);
+    const verified = this.decrypt(index, echostr);
+    if (!ECHOSTR_PLAINTEXT.test(verified.message)) {
+      // Says nothing about the plaintext (not even its length): it may be a captured event.
+      throw new WeComCallbackRejectedError(
+        'unexpected_echostr',
+        401,
+        'URL verification: the decrypted echostr is not a WeCom verification token',
+      );
+    }
+    return verified;
   }
 
   /**
@@ -134,6 +163,12 @@ export class CallbackVerifier {
   verifyDelivery(params: SignedCallbackParams, encrypted: string): VerifiedCallback {
     const index = this.matchingKey(params, encrypted);
     if (index < 0) throw new WeComCallbackRejectedError('bad_signature', 401, 'the signature does not match');
+    this.assertFresh(params);
+    return this.decrypt(index, encrypted);
+  }
+
+  /** The replay window: `timestamp` within ±`callbackReplayWindowSeconds` of now. */
+  private assertFresh(params: SignedCallbackParams): void {
     const skew = Math.floor(Date.now() / 1000) - Number(params.timestamp);
     if (Math.abs(skew) > this.replayWindowSeconds) {
       throw new WeComCallbackRejectedError(
@@ -142,7 +177,6 @@ export class CallbackVerifier {
         `the timestamp is ${Math.abs(skew)} s in the ${skew > 0 ? 'past' : 'future'} (window ±${this.replayWindowSeconds} s)`,
       );
     }
-    return this.decrypt(index, encrypted);
   }
 
   private matchingKey(params: SignedCallbackParams, encrypted: string): number {

@@ -1,4 +1,5 @@
 import type { Provider } from '@nestjs/common';
+import { CallbackKeyAudit } from './callback-key-audit.service.js';
 import { CallbackRejections } from './callback-rejections.service.js';
 import { CallbackVerifier } from './callback-verifier.service.js';
 import { FastifyCallbackBodyParsers } from './fastify-body-parsers.service.js';
@@ -13,4 +14,5 @@ export const CALLBACK_PROVIDERS: Provider[] = [
   CallbackRejections,
   WeComCallbackService,
   FastifyCallbackBodyParsers,
+  CallbackKeyAudit,
 ];

@@ -26,19 +26,25 @@ export interface WeComCallbackRequest {
   /**
    * POST: the raw body as received, a `Buffer` or a string (no XML or JSON parsing beforehand). Anything else
    * (e.g. an object a JSON parser produced) is refused with 400. A body over `callbackMaxBodyBytes` gets 413;
-   * you may cut it at `callbackMaxBodyBytes + 1` bytes instead of reading all of it.
+   * you may cut it at `callbackMaxBodyBytes + 1` bytes instead of reading all of it (and should then close the
+   * connection, as the answer's `Connection: close` header says).
    */
   body?: unknown;
   /** The request's `Content-Type` header, if any: JSON, form and multipart bodies are refused with 400. */
-  contentType?: string;
+  contentType?: string | undefined;
   /** The peer's address, reported in `wecom.batch.callback.rejected` events. */
-  remoteAddress?: string;
+  remoteAddress?: string | undefined;
 }
 
-/** What to answer: write `status`, the `Content-Type` header and `body` (possibly empty) as they are. */
+/** What to answer: write `status`, the `Content-Type` header, `headers` and `body` (possibly empty) as they are. */
 export interface WeComCallbackResponse {
   status: number;
   /** GET: the bare decrypted echostr; POST: empty on success; a short reason on refusal. */
   body: string;
   contentType: string;
+  /**
+   * Further headers to set: `Allow` on a 405; `Connection: close` after a body that was not read to its end (413,
+   * 408, an aborted upload), so the rest of it is never read.
+   */
+  headers?: Readonly<Record<string, string>>;
 }

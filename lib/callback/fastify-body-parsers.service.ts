@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { Readable } from 'node:stream';
 import { WECOM_BATCH_RESOLVED_OPTIONS } from '../wecom-batch.internal-constants.js';
 import type { ResolvedWeComBatchOptions } from '../wecom-batch.options.js';
-import { readLimited } from './callback-body.reader.js';
+import { readLimited, UnreadCallbackBody } from './callback-body.reader.js';
 import { CALLBACK_ROUTE_CONFIG_KEY, WECOM_CALLBACK_ROUTE_MOUNTED } from './callback.constants.js';
 
 /** The few members of a Fastify request/instance used here (the library does not depend on fastify). */
@@ -36,9 +36,11 @@ const FASTIFY_DEFAULT_BODY_LIMIT = 1_048_576;
  * - `*` (the catch-all, which Fastify also uses for a missing Content-Type) → only while the built-in callback
  *   route is mounted; on that route the raw Buffer, on every other route the same 415 as before.
  *
- * On the callback route the body is read up to `callbackMaxBodyBytes + 1` bytes only, so an oversized upload is
- * answered 413 by the pipeline (with its `callback.rejected` event) without buffering it. On Express nothing is
- * registered: the route reads the request stream itself.
+ * On the callback route the body is read up to `callbackMaxBodyBytes + 1` bytes and `callbackBodyTimeoutMs`
+ * only, so an oversized, slow or aborted upload is answered by the pipeline (413 / 408 / 400, with its
+ * `callback.rejected` event and `Connection: close`) without buffering it. Fastify's own `requestTimeout` is 0
+ * (none) by default: set it for the app's other routes. On Express nothing is registered: the route reads the
+ * request stream itself.
  */
 @Injectable()
 export class FastifyCallbackBodyParsers implements OnModuleInit {
@@ -79,18 +81,21 @@ export class FastifyCallbackBodyParsers implements OnModuleInit {
       done(fastifyError(415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE', `Unsupported Media Type: ${contentType(request)}`));
       return;
     }
-    const limit = onCallbackRoute
-      ? this.options.callbackMaxBodyBytes
-      : (request.routeOptions?.bodyLimit ?? serverLimit);
-    readLimited(payload, limit).then(
-      ({ body, overflow }) => {
-        // The callback route answers 413 itself (and reports it); other routes get Fastify's usual error.
-        if (overflow && !onCallbackRoute)
-          done(fastifyError(413, 'FST_ERR_CTP_BODY_TOO_LARGE', 'Request body is too large'));
-        else done(null, body);
-      },
-      (error: Error) => done(error),
-    );
+    if (onCallbackRoute) {
+      // Everything goes to the route, which answers it through the pipeline (413 / 408 / 400 with its event and a
+      // rate-limited log line): a slow or aborted upload must not become an error Fastify logs with a stack.
+      void readLimited(payload, this.options.callbackMaxBodyBytes, this.options.callbackBodyTimeoutMs).then((read) =>
+        done(null, read instanceof UnreadCallbackBody ? read : read.body),
+      );
+      return;
+    }
+    readLimited(payload, request.routeOptions?.bodyLimit ?? serverLimit).then((read) => {
+      // Other routes get Fastify's usual errors.
+      if (read instanceof UnreadCallbackBody)
+        done(fastifyError(400, 'FST_ERR_CTP_INVALID_CONTENT_LENGTH', 'Request aborted'));
+      else if (read.overflow) done(fastifyError(413, 'FST_ERR_CTP_BODY_TOO_LARGE', 'Request body is too large'));
+      else done(null, read.body);
+    });
   }
 
   private add(

@@ -6,7 +6,11 @@ describe('RateLimitedLog', () => {
     const lines: string[] = [];
     let now = 0;
     const log = new RateLimitedLog(
-      { warn: (m: string) => lines.push(`W ${m}`), error: (m: string) => lines.push(`E ${m}`) },
+      {
+        log: (m: string) => lines.push(`L ${m}`),
+        warn: (m: string) => lines.push(`W ${m}`),
+        error: (m: string) => lines.push(`E ${m}`),
+      },
       1000,
       () => now,
     );
@@ -17,6 +21,7 @@ describe('RateLimitedLog', () => {
     log.write('warn', 'a', 'third a');
     now = 1000;
     log.write('error', 'a', 'fourth a');
-    expect(lines).toEqual(['W first a', 'W first b', 'E fourth a (+2 similar suppressed)']);
+    log.write('log', 'c', 'first c');
+    expect(lines).toEqual(['W first a', 'W first b', 'E fourth a (+2 similar suppressed)', 'L first c']);
   });
 });

@@ -2,20 +2,20 @@ import type { LoggerService } from '@nestjs/common';
 
 /**
  * At most one log line per key and interval, so a flood of forged deliveries cannot flood the logs; the next
- * line after a quiet spell says how many were suppressed. Keys come from a small fixed set (rejection reasons),
- * so the map stays tiny.
+ * line after a quiet spell says how many were suppressed. Keys come from small fixed sets (rejection reasons,
+ * acceptance kinds, the fingerprints of the configured key pairs), so the map stays tiny.
  */
 export class RateLimitedLog {
   private readonly last = new Map<string, { at: number; suppressed: number }>();
 
   constructor(
-    private readonly logger: Pick<LoggerService, 'warn' | 'error'>,
+    private readonly logger: Pick<LoggerService, 'log' | 'warn' | 'error'>,
     private readonly intervalMs = 10_000,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** Logs `message` at `level` unless a line with the same `key` was logged less than the interval ago. */
-  write(level: 'warn' | 'error', key: string, message: string): void {
+  write(level: 'log' | 'warn' | 'error', key: string, message: string): void {
     const now = this.now();
     const entry = this.last.get(key);
     if (entry !== undefined && now - entry.at < this.intervalMs) {

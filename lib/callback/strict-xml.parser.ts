@@ -73,6 +73,9 @@ class StrictXmlReader {
       this.skipWhitespace();
     }
     const next = text.charCodeAt(this.i + 1);
+    if (text.charCodeAt(this.i) === LT && next === BANG && !text.startsWith('<!--', this.i)) {
+      this.fail('DOCTYPE/ENTITY declarations are not accepted');
+    }
     if (text.charCodeAt(this.i) !== LT || next === BANG || next === QUESTION) this.fail('expected the root element');
     const value = this.element(0);
     const root = this.name;
@@ -96,6 +99,9 @@ class StrictXmlReader {
     this.i++;
     let value = '';
     let hasText = false;
+    /** Text parts (runs of text, CDATA sections): WeCom writes one; several are a smuggling attempt. */
+    let textParts = 0;
+    let sawComment = false;
     let children: XmlElements | undefined;
     for (;;) {
       const lt = text.indexOf('<', this.i);
@@ -104,6 +110,7 @@ class StrictXmlReader {
         const raw = text.slice(this.i, lt);
         if (!isWhitespace(raw)) {
           hasText = true;
+          textParts++;
           value += decodeText(raw, (problem) => this.fail(problem));
         } else if (children === undefined) {
           value += raw;
@@ -118,7 +125,13 @@ class StrictXmlReader {
         if (text.charCodeAt(this.i) !== GT) this.fail(`malformed closing tag for <${name}>`);
         this.i++;
         this.name = name;
-        if (children === undefined) return value;
+        if (children === undefined) {
+          // `<Encrypt>AAA<!---->BBB</Encrypt>`, `<![CDATA[AAA]]><![CDATA[BBB]]>`: other parsers (a WAF, a log
+          // pipeline) may read only the first part. One text part per element, and no comment inside text.
+          if (textParts > 1) this.fail(`the text of <${name}> is split into several parts`);
+          if (sawComment && hasText) this.fail(`a comment inside the text of <${name}>`);
+          return value;
+        }
         if (hasText) this.fail(`<${name}> mixes text and elements`);
         return children;
       }
@@ -127,13 +140,15 @@ class StrictXmlReader {
           const end = text.indexOf('-->', lt + 4);
           if (end < 0) this.fail('unterminated comment');
           this.i = end + 3;
+          sawComment = true;
           continue;
         }
-        if (!text.startsWith('<![CDATA[', lt)) this.fail('declarations and comments are not accepted');
+        if (!text.startsWith('<![CDATA[', lt)) this.fail('DOCTYPE/ENTITY declarations and comments are not accepted');
         const end = text.indexOf(']]>', lt + 9);
         if (end < 0) this.fail('unterminated CDATA section');
         value += text.slice(lt + 9, end);
         hasText = true;
+        textParts++;
         this.i = end + 3;
         continue;
       }

@@ -1,7 +1,7 @@
-import { Controller, Get, Post, Req, Res, SetMetadata, type Type } from '@nestjs/common';
+import { Controller, Delete, Get, Options, Patch, Post, Put, Req, Res, SetMetadata, type Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { readCallbackBody } from './callback-body.reader.js';
-import { CALLBACK_ROUTE_CONFIG_KEY, CALLBACK_TEXT_PLAIN, FASTIFY_ROUTE_CONFIG_METADATA } from './callback.constants.js';
+import { CALLBACK_ROUTE_CONFIG_KEY, FASTIFY_ROUTE_CONFIG_METADATA } from './callback.constants.js';
 import type { WeComCallbackRequest, WeComCallbackResponse } from './callback.types.js';
 import { WeComCallbackService } from './wecom-callback.service.js';
 
@@ -37,24 +37,45 @@ abstract class WeComCallbackControllerBase {
   // Tells the module's Fastify body parsers that this route takes raw XML of any (or no) content type.
   @SetMetadata(FASTIFY_ROUTE_CONFIG_METADATA, { [CALLBACK_ROUTE_CONFIG_KEY]: true })
   async receive(@Req() req: RouteRequest, @Res() res: unknown): Promise<void> {
-    let body: unknown;
-    try {
-      body = await readCallbackBody(req, this.callbacks.maxBodyBytes);
-    } catch {
-      // Usually the client went away mid-upload; answer anyway in case it is still listening.
-      this.send(res, {
-        status: 400,
-        body: 'the request body could not be read',
-        contentType: CALLBACK_TEXT_PLAIN,
-      });
-      return;
-    }
+    // A slow or aborted body comes back as an UnreadCallbackBody, answered by the pipeline (408 / 400).
+    const body = await readCallbackBody(req, this.callbacks.maxBodyBytes, this.callbacks.bodyTimeoutMs);
     this.send(res, await this.callbacks.handleCallback(describe(req, body)));
+  }
+
+  // The other methods get 405 with `Allow: GET, POST` rather than the framework's 404 (HEAD stays the
+  // framework's: it answers it from the GET route).
+  /** 405. */
+  @Put()
+  async put(@Req() req: RouteRequest, @Res() res: unknown): Promise<void> {
+    await this.refuseMethod(req, res);
+  }
+
+  /** 405. */
+  @Patch()
+  async patch(@Req() req: RouteRequest, @Res() res: unknown): Promise<void> {
+    await this.refuseMethod(req, res);
+  }
+
+  /** 405. */
+  @Delete()
+  async delete(@Req() req: RouteRequest, @Res() res: unknown): Promise<void> {
+    await this.refuseMethod(req, res);
+  }
+
+  /** 405 (an app with CORS enabled answers preflights before this route). */
+  @Options()
+  async options(@Req() req: RouteRequest, @Res() res: unknown): Promise<void> {
+    await this.refuseMethod(req, res);
+  }
+
+  private async refuseMethod(req: RouteRequest, res: unknown): Promise<void> {
+    this.send(res, await this.callbacks.handleCallback(describe(req, undefined)));
   }
 
   private send(res: unknown, answer: WeComCallbackResponse): void {
     const adapter = this.adapterHost.httpAdapter;
     adapter.setHeader(res, 'Content-Type', answer.contentType);
+    for (const [name, value] of Object.entries(answer.headers ?? {})) adapter.setHeader(res, name, value);
     // `undefined`, not '': Express would otherwise add its own Content-Type for an empty string.
     adapter.reply(res, answer.body === '' ? undefined : answer.body, answer.status);
   }

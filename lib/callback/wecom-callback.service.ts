@@ -1,8 +1,11 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { JobTracker } from '../batch/tracking/job-tracker.service.js';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import type { CallbackAcceptance } from '../batch/tracking/batch-job-callback.types.js';
+import { JobTracker, MAX_UNKNOWN_JOBS_FOLLOWED } from '../batch/tracking/job-tracker.service.js';
 import { WeComCallbackRejectedError } from '../errors/wecom-callback-rejected.error.js';
 import { errorName } from '../internal/safe-error.util.js';
-import { WECOM_BATCH_RESOLVED_OPTIONS } from '../wecom-batch.internal-constants.js';
+import { SPAN_NAMES, type CallbackOutcome } from '../telemetry/telemetry.constants.js';
+import { WECOM_TELEMETRY } from '../telemetry/wecom-telemetry.service.js';
+import { WECOM_BATCH_RESOLVED_OPTIONS, WECOM_CALLBACK_ROUTER } from '../wecom-batch.internal-constants.js';
 import type { ResolvedWeComBatchOptions } from '../wecom-batch.options.js';
 import { mapBatchJobEvent } from './batch-job-event.mapper.js';
 import { CALLBACK_TEXT_PLAIN } from './callback.constants.js';
@@ -15,9 +18,18 @@ import {
   readCallbackParams,
 } from './callback-request.checks.js';
 import type { WeComCallbackRequest, WeComCallbackResponse } from './callback.types.js';
-import { CallbackVerifier } from './callback-verifier.service.js';
+import { CallbackVerifier, type VerifiedCallback } from './callback-verifier.service.js';
+import { RateLimitedLog } from './rate-limited-log.util.js';
 import { readEncryptedField } from './envelope.parser.js';
 import { XmlFormatError } from './xml-format.error.js';
+
+/**
+ * Routes a delivery meant for another corp (by the envelope's `ToUserName`) to that corp's callback service;
+ * `undefined` keeps it here. Provided by a registration with `resolveCorp` (`lib/corps/`).
+ */
+export interface WeComCallbackRouter {
+  route(request: WeComCallbackRequest): Promise<WeComCallbackResponse | undefined>;
+}
 
 const OK_EMPTY: WeComCallbackResponse = Object.freeze({ status: 200, body: '', contentType: CALLBACK_TEXT_PLAIN });
 
@@ -41,15 +53,24 @@ export class WeComCallbackService {
    * bytes and pass what it has: the answer is 413 either way.
    */
   readonly maxBodyBytes: number;
+  /** How long the built-in route waits for a body (`callbackBodyTimeoutMs`). */
+  readonly bodyTimeoutMs: number;
+  private readonly urlVerification: boolean;
+  /** Rate-limited lines about authenticated deliveries (unknown jobs, an accepted pair in use). */
+  private readonly notices: RateLimitedLog;
 
   constructor(
     @Inject(WECOM_BATCH_RESOLVED_OPTIONS) options: ResolvedWeComBatchOptions,
     private readonly verifier: CallbackVerifier,
     private readonly rejections: CallbackRejections,
     private readonly tracker: JobTracker,
+    @Optional() @Inject(WECOM_CALLBACK_ROUTER) private readonly router?: WeComCallbackRouter,
   ) {
     this.corpId = options.corpId;
     this.maxBodyBytes = options.callbackMaxBodyBytes;
+    this.bodyTimeoutMs = options.callbackBodyTimeoutMs;
+    this.urlVerification = options.callbackUrlVerification;
+    this.notices = new RateLimitedLog(this.logger);
   }
 
   /**
@@ -57,10 +78,15 @@ export class WeComCallbackService {
    * response (and an event).
    *
    * - `GET` (URL verification: msg_signature, timestamp, nonce, echostr) → 200 with the bare decrypted echostr
-   *   as `text/plain`. No replay window here: WeCom signs it when you save the URL, and answering a replay
-   *   reveals nothing and changes nothing.
+   *   as `text/plain` — only within the replay window, and only when the plaintext is the short token WeCom
+   *   sends (a captured POST replayed as a GET gets 401, never its plaintext); 403 with
+   *   `callbackUrlVerification: false`.
    * - `POST` (event delivery) → 200 with an empty body once the event is recorded (job events follow
-   *   asynchronously); events that are not an import job's `batch_job_result` are acknowledged and ignored.
+   *   asynchronously); events that are not an import job's `batch_job_result` are acknowledged and ignored, and
+   *   so is the result of a job with no record (unless `callbackFollowUnknownJobs`).
+   * - anything else → 405 with `Allow: GET, POST`.
+   *
+   * Write `headers` too when the answer has them (`Connection: close` after a body that was not read to its end).
    *
    * ```ts
    * // With registerCallbackController: false. Express: read the raw body from the request stream (Nest's JSON
@@ -75,28 +101,49 @@ export class WeComCallbackService {
    *     contentType: req.headers['content-type'],
    *     remoteAddress: req.ip,
    *   });
-   *   res.status(answer.status).type(answer.contentType).send(answer.body);
+   *   res.status(answer.status).type(answer.contentType).set(answer.headers ?? {}).send(answer.body);
    * }
    * ```
    */
   async handleCallback(request: WeComCallbackRequest): Promise<WeComCallbackResponse> {
     const method = callbackMethod(request);
-    if (method === undefined) {
-      return { status: 405, body: 'method not allowed: use GET or POST', contentType: CALLBACK_TEXT_PLAIN };
-    }
-    try {
-      return method === 'GET' ? this.verifyUrl(request) : await this.receive(request);
-    } catch (error) {
-      if (error instanceof WeComCallbackRejectedError) {
-        return this.rejections.reject(error, method, request.remoteAddress);
+    if (method === undefined) return METHOD_NOT_ALLOWED;
+    // With resolveCorp: a delivery for another corp is answered by that corp's own callback service.
+    const routed = await this.router?.route(request);
+    if (routed) return routed;
+    // One span per delivery with its outcome, and the wecom.callback.deliveries metric (no-ops without OTel).
+    return WECOM_TELEMETRY.span(SPAN_NAMES.callback, { 'http.request.method': method }, async (span) => {
+      const report = (outcome: CallbackOutcome, reason?: string): void => {
+        span.set({ 'wecom.callback.outcome': outcome, 'wecom.callback.reason': reason });
+        WECOM_TELEMETRY.callbackDelivery(outcome, reason);
+      };
+      try {
+        if (method === 'GET') {
+          const answer = this.verifyUrl(request);
+          report('verified');
+          return answer;
+        }
+        return await this.receive(request, report);
+      } catch (error) {
+        if (error instanceof WeComCallbackRejectedError) {
+          report('rejected', error.reason);
+          return this.rejections.reject(error, method, request.remoteAddress);
+        }
+        throw error;
       }
-      throw error;
-    }
+    });
   }
 
   /** GET: the URL verification echo. */
   private verifyUrl(request: WeComCallbackRequest): WeComCallbackResponse {
     this.verifier.assertConfigured();
+    if (!this.urlVerification) {
+      throw new WeComCallbackRejectedError(
+        'url_verification_disabled',
+        403,
+        'URL verification is turned off (callbackUrlVerification: false)',
+      );
+    }
     const params = readCallbackParams(request.query, GET_PARAMS);
     // Query decoding turns a literal '+' into a space; base64 has no spaces, so they can only be '+'.
     const { message } = this.verifier.verifyUrl(params, params.echostr.replaceAll(' ', '+'));
@@ -104,19 +151,24 @@ export class WeComCallbackService {
   }
 
   /** POST: an event delivery. */
-  private async receive(request: WeComCallbackRequest): Promise<WeComCallbackResponse> {
+  private async receive(
+    request: WeComCallbackRequest,
+    report: (outcome: CallbackOutcome) => void,
+  ): Promise<WeComCallbackResponse> {
     this.verifier.assertConfigured();
     const params = readCallbackParams(request.query, POST_PARAMS);
     const text = readCallbackBodyText(request, this.maxBodyBytes);
     const encrypted = parsed('envelope', () => readEncryptedField(text));
-    const { message } = this.verifier.verifyDelivery(params, encrypted);
-    const event = parsed('event', () => mapBatchJobEvent(message, this.corpId));
+    const verified = this.verifier.verifyDelivery(params, encrypted);
+    const event = parsed('event', () => mapBatchJobEvent(verified.message, this.corpId));
     if (event.kind === 'ignored') {
-      this.logger.debug(`ignored ${event.description}`);
+      this.logger.verbose(`ignored ${event.description}`);
+      report('ignored');
       return OK_EMPTY;
     }
+    let acceptance: CallbackAcceptance;
     try {
-      await this.tracker.acceptCallback(event.callback);
+      acceptance = await this.tracker.acceptCallback(event.callback);
     } catch (error) {
       throw new WeComCallbackRejectedError(
         'store_unavailable',
@@ -126,8 +178,50 @@ export class WeComCallbackService {
         { cause: error },
       );
     }
+    report(callbackOutcomeOf(acceptance));
+    this.reportAcceptance(acceptance, verified);
     return OK_EMPTY;
   }
+
+  /**
+   * Says which key pair verified a delivery (fingerprint only) and what became of it; the lines an authenticated
+   * but unusual delivery causes are rate-limited, one per kind and window. No job id: it is decrypted content.
+   */
+  private reportAcceptance(acceptance: CallbackAcceptance, verified: VerifiedCallback): void {
+    const pair = verified.keyIndex === 0 ? 'the current pair' : `accepted pair #${verified.keyIndex}`;
+    const key = `key ${verified.keyFingerprint} (${pair})`;
+    if (acceptance === 'unknown_ignored') {
+      this.notices.write(
+        'warn',
+        acceptance,
+        `acknowledged a batch_job_result verified with ${key} for a job with no record (not submitted by this module, or older than jobRecordTtlSeconds) without following it; set callbackFollowUnknownJobs to follow such jobs`,
+      );
+    } else if (acceptance === 'unknown_over_cap') {
+      this.notices.write(
+        'warn',
+        acceptance,
+        `acknowledged a batch_job_result for a job with no record and dropped it: ${MAX_UNKNOWN_JOBS_FOLLOWED} such jobs are followed already`,
+      );
+    } else if (verified.keyIndex > 0) {
+      this.notices.write('log', `key:${verified.keyFingerprint}`, `deliveries are verified with ${key}`);
+    }
+    this.logger.verbose(`callback ${acceptance}, verified with ${key}`);
+  }
+}
+
+/** The answer to a method other than GET and POST (with the `Allow` header RFC 9110 asks of a 405). */
+const METHOD_NOT_ALLOWED: WeComCallbackResponse = Object.freeze({
+  status: 405,
+  body: 'method not allowed: use GET or POST',
+  contentType: CALLBACK_TEXT_PLAIN,
+  headers: Object.freeze({ Allow: 'GET, POST' }),
+});
+
+/** The telemetry outcome of what the tracker did with a verified callback. */
+function callbackOutcomeOf(acceptance: CallbackAcceptance): CallbackOutcome {
+  if (acceptance === 'duplicate') return 'duplicate';
+  if (acceptance === 'unknown_ignored' || acceptance === 'unknown_over_cap') return 'ignored';
+  return 'accepted';
 }
 
 /** Runs a parse of `part`, turning the parser's neutral format error into the 400 rejection. */

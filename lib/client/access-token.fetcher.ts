@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { WeComApiError } from '../errors/wecom-api.error.js';
+import { SPAN_NAMES } from '../telemetry/telemetry.constants.js';
+import { WECOM_TELEMETRY } from '../telemetry/wecom-telemetry.service.js';
 import type { ResolvedWeComBatchOptions } from '../wecom-batch.options.js';
 import { WECOM_BATCH_RESOLVED_OPTIONS } from '../wecom-batch.internal-constants.js';
 import { WeComRequestRunner } from './wecom-request-runner.service.js';
@@ -21,8 +23,26 @@ export class AccessTokenFetcher {
     @Inject(WeComRequestRunner) private readonly runner: WeComRequestRunner,
   ) {}
 
-  /** A new access token; rejects with a `WeComApiError` (kind `config` for a bad secret, CorpID or IP). */
+  /**
+   * A new access token; rejects with a `WeComApiError` (kind `config` for a bad secret, CorpID or IP). Traced as
+   * one `wecom.token.refresh` span (its gettoken attempts are client spans inside) and counted in
+   * `wecom.token.refreshes`.
+   */
   async fetch(): Promise<FetchedToken> {
+    const corpId = this.options.corpId;
+    return WECOM_TELEMETRY.span(SPAN_NAMES.tokenRefresh, { 'wecom.corp_id': corpId }, async () => {
+      try {
+        const token = await this.fetchOnce();
+        WECOM_TELEMETRY.tokenRefresh(corpId);
+        return token;
+      } catch (error) {
+        WECOM_TELEMETRY.tokenRefresh(corpId, error);
+        throw error;
+      }
+    });
+  }
+
+  private async fetchOnce(): Promise<FetchedToken> {
     const endpoint = 'gettoken';
     const query = new URLSearchParams({ corpid: this.options.corpId, corpsecret: this.options.corpSecret });
     // Not the caller's signal: one fetch serves every waiting caller, so only the shutdown stops it.

@@ -119,7 +119,7 @@ export class AccessTokenManager {
     }
     if (this.local?.token === token) this.local = undefined;
     const dropped = await this.storeCall(() => this.deps.store.invalidateToken(this.key, token));
-    this.logger.debug(
+    this.logger.verbose(
       dropped ? 'WeCom refused the cached access token; dropped it' : 'WeCom refused an access token already replaced',
     );
   }
@@ -181,7 +181,7 @@ export class AccessTokenManager {
       };
       this.deps.redactor.remember(record.token);
       await this.storeCall(() => this.deps.store.setToken(this.key, record));
-      this.logger.debug(`Fetched a new access token (valid for ${fetched.expiresInSeconds} s)`);
+      this.logger.verbose(`Fetched a new access token (valid for ${fetched.expiresInSeconds} s)`);
       return this.adopt(record);
     } finally {
       await lease.release();

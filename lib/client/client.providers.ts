@@ -10,6 +10,7 @@ import { httpProvider } from './http.provider.js';
 import { RetryPolicy } from './retry-policy.service.js';
 import { WeComClient } from './wecom-client.service.js';
 import { WeComRequestRunner } from './wecom-request-runner.service.js';
+import { WeComStreamClient } from './wecom-stream-client.service.js';
 
 /** The module's one redactor for WeCom calls: it knows the corp secret from the start, tokens as they come. */
 export const redactorProvider: Provider = {
@@ -50,4 +51,5 @@ export const CLIENT_PROVIDERS: Provider[] = [
   AccessTokenFetcher,
   accessTokenManagerProvider,
   WeComClient,
+  WeComStreamClient,
 ];

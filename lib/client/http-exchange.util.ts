@@ -110,7 +110,7 @@ function parseAnswer(
   throw apiError(errcode, answer.errmsg, request.endpoint, ctx, status === 200 ? undefined : status);
 }
 
-function apiError(
+export function apiError(
   errcode: number,
   rawErrmsg: unknown,
   endpoint: string,
@@ -134,7 +134,7 @@ function apiError(
   });
 }
 
-function classifyFailure(error: unknown, request: ExchangeRequest, ctx: ExchangeContext): WeComApiError {
+export function classifyFailure(error: unknown, request: ExchangeRequest, ctx: ExchangeContext): WeComApiError {
   const endpoint = request.endpoint;
   if (!(error instanceof AxiosError)) {
     return new WeComApiError({

@@ -14,7 +14,7 @@ import {
 
 // Drives the client through every kind of failure and checks that neither the corp secret, nor any access
 // token, nor the callback credentials or CSV contents of a request, appear in any error rendering or log line
-// (debug included).
+// (verbose included: the per-call lines).
 
 const CALLBACK_TOKEN = 'CallbackTok3nValue';
 const AES_KEY = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';
@@ -146,7 +146,7 @@ describe('no secret leaves the client', () => {
     expect(errors.length).toBeGreaterThanOrEqual(9);
     const tokens = [...sim.issuedTokens(CORP_ID), ...planted];
     expect(tokens.length).toBeGreaterThanOrEqual(5);
-    expect(logs.lines.some((line) => line.startsWith('debug'))).toBe(true);
+    expect(logs.lines.some((line) => line.startsWith('verbose'))).toBe(true);
     const secrets = [CORP_SECRET, ...tokens, CALLBACK_TOKEN, AES_KEY, CSV_SECRET_CELL];
     const texts = [...errors.flatMap(renderings), ...logs.lines];
     for (const secret of secrets) {

@@ -198,7 +198,11 @@ describe('WeComClient retries', () => {
       const { client } = createClient(clientOptions(t.sim.baseUrl, { retry: { rateLimitDelayMs: 10_000 } }));
       const controller = new AbortController();
       const pending = client.get('batch/getresult', undefined, { signal: controller.signal });
-      setTimeout(() => controller.abort(), 50);
+      // Abort once the first attempt was answered (45009), i.e. during the 10 s backoff — not after a fixed delay,
+      // which on a loaded machine can fall before the first attempt was even sent.
+      while (count('batch/getresult') < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      controller.abort();
       const started = Date.now();
       const error = await failure(pending);
       expect(error).toMatchObject({ kind: 'aborted', retryable: false });

@@ -45,3 +45,13 @@ export const UNKNOWN_JOB_ERRCODE = 40088;
 
 /** `batch/getresult`: the job finished, but WeCom dropped its rows (it keeps only the last 5 results). */
 export const RESULTS_CLEANED_ERRCODE = 40089;
+
+/**
+ * 48009 "API接口无权限调用": the 通讯录同步 secret, called from a trusted IP added after 2022-08-15, may not read
+ * directory details (user/get, user/list, department/list, the exports). The ID lists (`user/list_id`,
+ * `department/simplelist`) still work: the export reader turns 48009 into `WeComDetailReadRestrictedError`.
+ */
+export const DETAIL_READ_RESTRICTED_ERRCODE = 48009;
+
+/** 60020 "not allow to access from your ip": the server's egress IP is not in the corp's 企业可信IP list. */
+export const UNTRUSTED_IP_ERRCODE = 60020;

@@ -6,11 +6,15 @@ import { Agent as HttpsAgent } from 'node:https';
 import { WeComApiError } from '../errors/wecom-api.error.js';
 import { sleep } from '../internal/backoff.util.js';
 import type { Redactor } from '../internal/redactor.util.js';
+import { logFields } from '../telemetry/log-fields.util.js';
+import { requestAttributes } from '../telemetry/url-attributes.util.js';
+import { WECOM_TELEMETRY, type TelemetrySpan } from '../telemetry/wecom-telemetry.service.js';
 import type { ResolvedWeComBatchOptions } from '../wecom-batch.options.js';
 import { WECOM_BATCH_HTTP, WECOM_BATCH_RESOLVED_OPTIONS } from '../wecom-batch.internal-constants.js';
 import { WECOM_CLIENT_REDACTOR } from './client.tokens.js';
 import { exchange, type ExchangeRequest } from './http-exchange.util.js';
 import { RetryPolicy } from './retry-policy.service.js';
+import { DETAIL_READ_RESTRICTED_ERRCODE, UNTRUSTED_IP_ERRCODE } from './wecom-errcodes.js';
 
 /**
  * Sends the WeCom client's HTTP exchanges and retries them by the {@link RetryPolicy}. Shared by `WeComClient`
@@ -72,7 +76,7 @@ export class WeComRequestRunner implements OnModuleDestroy {
         if (isFinal(error) || !this.retry.shouldRetry(error, retries)) throw error;
         const delay = this.retry.delayMs(error, retries);
         retries += 1;
-        this.logger.debug(`${endpoint}: retry ${retries}/${this.retry.maxRetries} in ${delay} ms`);
+        this.logger.verbose(`${endpoint}: retry ${retries}/${this.retry.maxRetries} in ${delay} ms`);
         try {
           await sleep(delay, signal);
         } catch {
@@ -82,28 +86,79 @@ export class WeComRequestRunner implements OnModuleDestroy {
     }
   }
 
-  /** One HTTP exchange, timed and logged (endpoint path and outcome only: no URL, no body). */
-  async send(request: ExchangeRequest, requestNo: number): Promise<Record<string, unknown>> {
+  /** One HTTP exchange (see {@link traced}). */
+  send(request: ExchangeRequest, requestNo: number): Promise<Record<string, unknown>> {
+    return this.traced(request, requestNo, () =>
+      exchange(request, { http: this.http, redactor: this.redactor, corpId: this.options.corpId, attempt: requestNo }),
+    );
+  }
+
+  /**
+   * Runs one HTTP exchange of `request` (`run` performs it), timed and logged at `verbose` (endpoint path and
+   * outcome only: no URL, no body), as one OpenTelemetry client span per attempt (`url.full` without the
+   * credentials), with a warning for the errcodes a person must act on. Also used by the streaming client.
+   */
+  traced<T>(request: ExchangeRequest, requestNo: number, run: () => Promise<T>): Promise<T> {
+    const { method, endpoint } = request;
+    const attributes = WECOM_TELEMETRY.enabled
+      ? {
+          ...requestAttributes(method, this.options.apiBaseUrl, endpoint, request.query),
+          'wecom.endpoint': endpoint,
+          'http.request.resend_count': requestNo > 1 ? requestNo - 1 : undefined,
+        }
+      : {};
+    return WECOM_TELEMETRY.span(
+      `${method} ${endpoint}`,
+      attributes,
+      (span) => this.timed(request, requestNo, span, run),
+      'client',
+    );
+  }
+
+  private async timed<T>(
+    request: ExchangeRequest,
+    requestNo: number,
+    span: TelemetrySpan,
+    run: () => Promise<T>,
+  ): Promise<T> {
     const started = performance.now();
     const ms = (): string => `${Math.round(performance.now() - started)} ms`;
     try {
-      const answer = await exchange(request, {
-        http: this.http,
-        redactor: this.redactor,
-        corpId: this.options.corpId,
-        attempt: requestNo,
-      });
-      this.logger.debug(`${request.method} ${request.endpoint} → errcode 0 in ${ms()} (attempt ${requestNo})`);
+      const answer = await run();
+      span.set({ 'http.response.status_code': 200, 'wecom.errcode': 0 });
+      this.logger.verbose(`${request.method} ${request.endpoint} → errcode 0 in ${ms()} (attempt ${requestNo})`);
       return answer;
     } catch (error) {
       if (error instanceof WeComApiError) {
+        // An errcode answer came with HTTP 200 unless the error says otherwise.
+        const status = error.httpStatus ?? (error.errcode !== null && error.kind !== 'local' ? 200 : undefined);
+        span.set({ 'http.response.status_code': status });
+        WECOM_TELEMETRY.apiError(request.endpoint, error);
         const outcome =
           error.errcode !== null
             ? `errcode ${error.errcode}`
             : `${error.kind} ${error.transportCode ?? error.httpStatus ?? ''}`.trim();
-        this.logger.debug(`${request.method} ${request.endpoint} → ${outcome} in ${ms()} (attempt ${requestNo})`);
+        this.logger.verbose(`${request.method} ${request.endpoint} → ${outcome} in ${ms()} (attempt ${requestNo})`);
+        this.warnIfActionable(error);
       }
       throw error;
+    }
+  }
+
+  /** A warning for the errcodes a person must act on (what to change is in the message). */
+  private warnIfActionable(error: WeComApiError): void {
+    if (error.errcode === UNTRUSTED_IP_ERRCODE) {
+      this.logger.warn(
+        `WeCom refused ${error.endpoint} from this server's IP (60020): add the egress IP to the corp's 企业可信IP ` +
+          '(admin console → the 通讯录同步 app), or send the calls through a proxy with a trusted IP (`apiBaseUrl`)' +
+          logFields({ endpoint: error.endpoint, errcode: 60020, corpId: this.options.corpId }),
+      );
+    } else if (error.errcode === DETAIL_READ_RESTRICTED_ERRCODE) {
+      this.logger.warn(
+        `WeCom refused ${error.endpoint} (48009): this secret may not read directory details from a trusted IP ` +
+          'added after 2022-08-15; user/list_id and department/simplelist still work' +
+          logFields({ endpoint: error.endpoint, errcode: 48009, corpId: this.options.corpId }),
+      );
     }
   }
 }

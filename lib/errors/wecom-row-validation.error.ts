@@ -5,7 +5,10 @@ import { WeComBatchError } from './wecom-batch.error.js';
  * offending value (mobiles and e-mails are personal data): a row index, a field path and a short reason.
  */
 export interface WeComRowProblem {
-  /** 0-based index of the row in the input; `-1` for a problem with the file as a whole (e.g. no rows). */
+  /**
+   * 0-based index of the row in the input (`rows[row]`); `-1` for a problem with the file as a whole (e.g. no
+   * rows). Messages print it 1-based with the index: `row 3 (index 2)`.
+   */
   row: number;
   /**
    * The camelCase field, with a path into lists and extended attributes where it helps:
@@ -17,6 +20,14 @@ export interface WeComRowProblem {
   message: string;
   /** The WeCom errcode the problem would have caused (e.g. 302003 duplicate userid, 60103 bad mobile). */
   code?: number;
+}
+
+/**
+ * How messages name a row: 1-based as people count ("row 1" is the first row), with the 0-based index that
+ * `WeComRowProblem.row` holds and `rows[index]` reads — `row 3 (index 2)`.
+ */
+export function rowLabel(index: number): string {
+  return `row ${index + 1} (index ${index})`;
 }
 
 /** How many problems the error message spells out; `problems` always holds all of them. */
@@ -52,8 +63,12 @@ export class WeComRowValidationError extends WeComBatchError {
 }
 
 function summarise(kind: string, problems: readonly WeComRowProblem[], rowCount: number, invalidRows: number): string {
+  if (rowCount === 0) {
+    // Nothing to count rows of: "1 problem in 0 of 0 rows" would only puzzle.
+    return `Invalid ${kind} rows: the list is empty — WeCom refuses an import file without rows (40092); nothing was uploaded.`;
+  }
   const shown = problems.slice(0, MESSAGE_PROBLEM_LIMIT).map((p) => {
-    const where = p.row < 0 ? 'file' : `row ${p.row} ${p.field}`;
+    const where = p.row < 0 ? 'file' : `${rowLabel(p.row)} ${p.field}`;
     return `  - ${where}: ${p.message}${p.code === undefined ? '' : ` (${p.code})`}`;
   });
   const more = problems.length - shown.length;

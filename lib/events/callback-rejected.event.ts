@@ -14,6 +14,9 @@ export class CallbackRejectedEvent {
   detail?: string;
   /** The remote address, when the adapter exposes it. */
   remoteAddress?: string;
+  /** The corp whose route refused it, and the registration's `name` (absent for the unnamed registration). */
+  corpId?: string;
+  registration?: string;
   at!: Date;
 
   constructor(init: CallbackRejectedEvent) {

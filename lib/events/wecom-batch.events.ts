@@ -13,8 +13,18 @@ export const WECOM_BATCH_EVENTS = {
   JOB_COMPLETED: 'wecom.batch.job.completed',
   /** Emitted after `completed` when the job's ErrCode ≠ 0 or any row failed (payload: `BatchJobCompletedEvent`). */
   JOB_FAILED: 'wecom.batch.job.failed',
+  /**
+   * A `syncUsers` that was split into several jobs (its CSV was over `mediaLimitBytes`) finished: every part
+   * completed, or one failed and the run stopped (`error` set). Once per run, on the instance that ran it; each
+   * part also has its own `submitted` / `completed` events (payload: `BatchRunCompletedEvent`).
+   */
+  RUN_COMPLETED: 'wecom.batch.run.completed',
   /** A callback delivery was refused (forged, stale, malformed…). No secrets in the payload (`CallbackRejectedEvent`). */
   CALLBACK_REJECTED: 'wecom.batch.callback.rejected',
+  /** A directory plan was computed (payload: `MirrorPlannedEvent`: counts only, never names or mobiles). */
+  MIRROR_PLANNED: 'wecom.batch.mirror.planned',
+  /** A directory plan was applied, and verified unless `verify: false` (payload: `MirrorAppliedEvent`: counts). */
+  MIRROR_APPLIED: 'wecom.batch.mirror.applied',
 } as const;
 
 /** One of the values of {@link WECOM_BATCH_EVENTS}. */

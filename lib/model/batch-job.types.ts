@@ -14,6 +14,34 @@ export function isBatchJobType(value: unknown): value is BatchJobType {
   return (BATCH_JOB_TYPES as readonly unknown[]).includes(value);
 }
 
+/**
+ * The async export job types (`export/user`, `export/simple_user`, `export/department`, `export/taguser`), as
+ * `export/get_result` and the module name them. A completion callback may say `export_tag` for the tag export:
+ * {@link toTrackedJobType} turns it into `export_taguser`.
+ */
+export const EXPORT_JOB_TYPES = ['export_user', 'export_simple_user', 'export_department', 'export_taguser'] as const;
+
+/** One of {@link EXPORT_JOB_TYPES}. */
+export type ExportJobType = (typeof EXPORT_JOB_TYPES)[number];
+
+/** True when `value` is an export job type (`export_tag` is not: normalize it with {@link toTrackedJobType}). */
+export function isExportJobType(value: unknown): value is ExportJobType {
+  return (EXPORT_JOB_TYPES as readonly unknown[]).includes(value);
+}
+
+/** Every job type the module tracks to completion: the imports it submits and the exports it reads. */
+export type TrackedJobType = BatchJobType | ExportJobType;
+
+/**
+ * The tracked job type a `JobType` string names, or `undefined` for a job family the module does not follow
+ * (`invite_user`, `import_chain_contact`, …). WeCom's pages name the tag export both `export_tag` and
+ * `export_taguser`; both become `export_taguser`.
+ */
+export function toTrackedJobType(value: unknown): TrackedJobType | undefined {
+  if (value === 'export_tag') return 'export_taguser';
+  return isBatchJobType(value) || isExportJobType(value) ? value : undefined;
+}
+
 /** `batch/getresult` status: 1 = 任务开始 (started), 2 = 任务进行中 (running), 3 = 任务已完成 (done). */
 export type BatchJobStatus = 1 | 2 | 3;
 

@@ -12,6 +12,11 @@
  * - `wrong_receiver` (401): the message is addressed to another CorpID (receiveId or `ToUserName`).
  * - `malformed_event` (400): the decrypted XML is not a valid `batch_job_result` (e.g. a non-numeric ErrCode).
  * - `store_unavailable` (503): the callback could not be recorded; WeCom delivers it again.
+ * - `unexpected_echostr` (401): a GET whose decrypted echostr is not the short token WeCom sends (e.g. a captured
+ *   POST's `Encrypt` replayed as a GET): nothing decrypted is answered.
+ * - `url_verification_disabled` (403): a GET while `callbackUrlVerification` is off.
+ * - `body_timeout` (408): the body did not arrive within `callbackBodyTimeoutMs`; the connection is closed.
+ * - `body_unreadable` (400): the client went away (or the stream failed) before the body was complete.
  *
  * Vocabulary shared by the rejection error (errors/) and the rejection event (events/), so it sits below both.
  */
@@ -27,4 +32,8 @@ export type CallbackRejectionReason =
   | 'body_too_large'
   | 'malformed_envelope'
   | 'malformed_event'
-  | 'store_unavailable';
+  | 'store_unavailable'
+  | 'unexpected_echostr'
+  | 'url_verification_disabled'
+  | 'body_timeout'
+  | 'body_unreadable';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { freezeDeep } from '../internal/freeze-deep.util.js';
+import type { BatchResultRow } from '../model/batch-job.types.js';
 import type { JobRecord, TokenRecord, WeComBatchStore } from './wecom-batch-store.interface.js';
 
 interface Expiring<T> {
@@ -26,6 +27,8 @@ export class MemoryStore implements WeComBatchStore {
   private readonly locks = new Map<string, Expiring<string>>();
   private readonly marks = new Map<string, number>();
   private readonly jobs = new Map<string, Expiring<JobRecord>>();
+  /** Result-row chunks as JSON text: a 1,000,000-row result costs ~50 MB as text, ~3× that as objects. */
+  private readonly chunks = new Map<string, Expiring<string>>();
   private readonly channels = new Map<string, Set<(message: string) => void>>();
   private writesSinceSweep = 0;
 
@@ -97,6 +100,27 @@ export class MemoryStore implements WeComBatchStore {
     return entry.value;
   }
 
+  /**
+   * Keeps the chunk as JSON text, not as the rows themselves: compact (the rows of a big job stay in memory for
+   * `jobRecordTtlSeconds`), and every reader gets rows of its own that it may change.
+   */
+  async saveResultChunk(
+    corpId: string,
+    jobId: string,
+    index: number,
+    rows: BatchResultRow[],
+    ttlMs: number,
+  ): Promise<void> {
+    this.chunks.set(chunkKey(corpId, jobId, index), { value: JSON.stringify(rows), expiresAt: this.now() + ttlMs });
+    this.sweepNowAndThen();
+  }
+
+  async getResultChunk(corpId: string, jobId: string, index: number): Promise<BatchResultRow[] | null> {
+    const entry = this.chunks.get(chunkKey(corpId, jobId, index));
+    if (!entry || entry.expiresAt <= this.now()) return null;
+    return JSON.parse(entry.value) as BatchResultRow[];
+  }
+
   async listPendingJobs(corpId: string): Promise<JobRecord[]> {
     const now = this.now();
     return [...this.jobs.values()]
@@ -128,10 +152,15 @@ export class MemoryStore implements WeComBatchStore {
     const now = this.now();
     for (const [key, expiresAt] of this.marks) if (expiresAt <= now) this.marks.delete(key);
     for (const [key, entry] of this.jobs) if (entry.expiresAt <= now) this.jobs.delete(key);
+    for (const [key, entry] of this.chunks) if (entry.expiresAt <= now) this.chunks.delete(key);
     for (const [key, entry] of this.locks) if (entry.expiresAt <= now) this.locks.delete(key);
   }
 }
 
 function jobKey(corpId: string, jobId: string): string {
   return `${corpId}\u0000${jobId}`;
+}
+
+function chunkKey(corpId: string, jobId: string, index: number): string {
+  return `${corpId}\u0000${jobId}\u0000${index}`;
 }

@@ -1,6 +1,26 @@
 import { WeComConfigError } from '../errors/wecom-config.error.js';
 import { DEFAULT_REDIS_STORE_KEY_PREFIX } from './store-keys.js';
 
+/**
+ * An ioredis client (`new Redis(…)`, `new Cluster(…)`) as `RedisStore`'s declarations name it: only the members the
+ * store checks, structurally, so the published types never import `ioredis` — an app without it (an optional
+ * peer) compiles with `skipLibCheck: false`. Every ioredis 5 / 6 client satisfies it.
+ */
+export interface RedisStoreClient {
+  duplicate(...args: never[]): unknown;
+  evalsha(...args: never[]): unknown;
+  publish(...args: never[]): unknown;
+}
+
+/**
+ * ioredis connection options (`RedisOptions`: `host`, `port`, `password`, `tls`, …) for a connection the store
+ * opens itself. Typed loosely so the declarations need no `ioredis` types; ioredis checks them when it connects.
+ */
+export type RedisConnectionOptions = object;
+
+/** What `new RedisStore(target)` connects with: your ioredis client, a `redis://` URL, or ioredis options. */
+export type RedisStoreTarget = RedisStoreClient | string | RedisConnectionOptions;
+
 /** Options of `RedisStore`. */
 export interface RedisStoreOptions {
   /**
@@ -10,14 +30,14 @@ export interface RedisStoreOptions {
    * the corp id.
    * @default 'wecom-batch:'
    */
-  keyPrefix?: string;
+  keyPrefix?: string | undefined;
   /**
    * Longest time one store operation may take before it rejects with a `WeComStoreError` (`timedOut: true`).
    * A safety net for a Redis that hangs (overloaded, network partition without a reset) — ioredis alone
    * would wait forever for such a reply unless the client sets `commandTimeout`. `0` disables it.
    * @default 3000
    */
-  operationTimeoutMs?: number;
+  operationTimeoutMs?: number | undefined;
 }
 
 /** Default of {@link RedisStoreOptions.operationTimeoutMs}. */

@@ -2,12 +2,12 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 // Type-only: ioredis is an optional peer dependency, so nothing here may load it at run time (the connection
 // manager imports it lazily when the store is given connection options instead of a client).
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { WeComBatchError } from '../errors/wecom-batch.error.js';
 import { WeComStoreError } from '../errors/wecom-store.error.js';
 import { Redactor } from '../internal/redactor.util.js';
 import { errorMessage, safeCause } from '../internal/safe-error.util.js';
-import { RedisConnection, redisSecrets } from './redis-connection.manager.js';
+import { RedisConnection, redisSecrets, type RedisTarget } from './redis-connection.manager.js';
 import { OperationTimeout, toPx, withTimeout } from './redis-operation.util.js';
 import { RedisPubSub, type SubscribeAttempt } from './redis-pubsub.manager.js';
 import {
@@ -21,11 +21,17 @@ import {
   SET_IF_ABSENT_OR_MINE,
   SET_TOKEN,
 } from './redis-scripts.util.js';
-import { type RedisStoreOptions, resolveRedisStoreArgs } from './redis-store.options.js';
-import { redisJobKey, redisKey, redisPendingKey } from './store-keys.js';
+import { type RedisStoreOptions, type RedisStoreTarget, resolveRedisStoreArgs } from './redis-store.options.js';
+import { redisJobKey, redisKey, redisPendingKey, redisRowsKey } from './store-keys.js';
+import type { BatchResultRow } from '../model/batch-job.types.js';
 import type { JobRecord, TokenRecord, WeComBatchStore } from './wecom-batch-store.interface.js';
 
-export type { RedisStoreOptions } from './redis-store.options.js';
+export type {
+  RedisConnectionOptions,
+  RedisStoreClient,
+  RedisStoreOptions,
+  RedisStoreTarget,
+} from './redis-store.options.js';
 export { DEFAULT_REDIS_STORE_KEY_PREFIX } from './store-keys.js';
 
 /**
@@ -59,7 +65,9 @@ export class RedisStore implements WeComBatchStore {
    *   connection the store opens and closes itself (this needs the `ioredis` package installed).
    * @param options key prefix and time limit.
    */
-  constructor(client: Redis | string | RedisOptions, options: RedisStoreOptions = {}) {
+  constructor(target: RedisStoreTarget, options: RedisStoreOptions = {}) {
+    // The public type is structural (no ioredis types in the declarations); inside, it is ioredis's own.
+    const client = target as RedisTarget;
     const resolved = resolveRedisStoreArgs(client, options);
     this.keyPrefix = resolved.keyPrefix;
     this.operationTimeoutMs = resolved.operationTimeoutMs;
@@ -169,6 +177,26 @@ export class RedisStore implements WeComBatchStore {
     return this.run('getJob', async (redis) => {
       const json = await redis.get(redisJobKey(this.keyPrefix, corpId, jobId));
       return json === null ? null : (JSON.parse(json) as JobRecord);
+    });
+  }
+
+  /** One key per chunk (`rows:{<corpId>}:<jobId>:<index>`, at most about 1 MB), with the record's TTL. */
+  async saveResultChunk(
+    corpId: string,
+    jobId: string,
+    index: number,
+    rows: BatchResultRow[],
+    ttlMs: number,
+  ): Promise<void> {
+    const json = JSON.stringify(rows);
+    const key = redisRowsKey(this.keyPrefix, corpId, jobId, index);
+    await this.run('saveResultChunk', (redis) => redis.set(key, json, 'PX', toPx('saveResultChunk', ttlMs)));
+  }
+
+  async getResultChunk(corpId: string, jobId: string, index: number): Promise<BatchResultRow[] | null> {
+    return this.run('getResultChunk', async (redis) => {
+      const json = await redis.get(redisRowsKey(this.keyPrefix, corpId, jobId, index));
+      return json === null ? null : (JSON.parse(json) as BatchResultRow[]);
     });
   }
 

@@ -43,6 +43,8 @@ export const REDIS_KEY_KINDS = {
   job: 'job',
   /** A set of the corp's pending job ids. */
   pending: 'pending',
+  /** A string holding one chunk of a completed job's result rows as a JSON array (`saveResultChunk`). */
+  rows: 'rows',
 } as const;
 
 /** One of {@link REDIS_KEY_KINDS}' values. */
@@ -68,4 +70,12 @@ export function redisJobKey(prefix: string, corpId: string, jobId: string): stri
 /** `<prefix>pending:{<corpId>}`: the set of the corp's pending job ids (same hash slot as its job keys). */
 export function redisPendingKey(prefix: string, corpId: string): string {
   return `${prefix}${REDIS_KEY_KINDS.pending}:${corpTag(corpId)}`;
+}
+
+/**
+ * `<prefix>rows:{<corpId>}:<jobId>:<index>`: chunk `index` of a job's result rows (same slot as the job record,
+ * though no script needs it: chunks are written one at a time, before the record that names them).
+ */
+export function redisRowsKey(prefix: string, corpId: string, jobId: string, index: number): string {
+  return `${prefix}${REDIS_KEY_KINDS.rows}:${corpTag(corpId)}:${encodeURIComponent(jobId)}:${index}`;
 }

@@ -3,7 +3,9 @@ import type { FaultInjector } from './fault-injector.service.js';
 import {
   InvalidImportFile,
   readMemberFile,
+  readMemberFileSliced,
   readPartyFile,
+  readPartyFileSliced,
   type MemberFileRow,
   type PartyFileRow,
 } from './import-file.parser.js';
@@ -19,6 +21,9 @@ export const IMPORT_JOB_TYPES = {
 
 /** An endpoint that submits an import job. */
 export type ImportEndpoint = keyof typeof IMPORT_JOB_TYPES;
+
+/** Files above this size are parsed in time slices (a 20 MB file must not hold the event loop for a second). */
+const SLICED_FILE_BYTES = 1024 * 1024;
 
 /** What the handler needs from the simulator's options. */
 export interface BatchImportSettings {
@@ -39,7 +44,12 @@ export class BatchImportHandler {
   ) {}
 
   /** Answers a parsed submission body with the new `jobid`, or WeCom's error. */
-  submit(corp: CorpState, endpoint: ImportEndpoint, json: Record<string, unknown>, fail: FailAnswer): Answer {
+  async submit(
+    corp: CorpState,
+    endpoint: ImportEndpoint,
+    json: Record<string, unknown>,
+    fail: FailAnswer,
+  ): Promise<Answer> {
     const type = IMPORT_JOB_TYPES[endpoint];
     const mediaId = json.media_id;
     if (mediaId === undefined || mediaId === '') return fail(41006);
@@ -61,9 +71,22 @@ export class BatchImportHandler {
     const callback = readCallback(json);
     if (typeof callback === 'string') return fail(40057, callback);
 
-    if (corp.running) return fail(302008);
+    if (corp.running || corp.importReserved) return fail(302008);
 
-    const rows = type === 'replace_party' ? readPartyFile(upload.bytes) : readMemberFile(upload.bytes);
+    let rows: MemberFileRow[] | PartyFileRow[] | InvalidImportFile;
+    if (upload.bytes.length <= SLICED_FILE_BYTES) {
+      rows = type === 'replace_party' ? readPartyFile(upload.bytes) : readMemberFile(upload.bytes);
+    } else {
+      // The import slot is held while a big file is read, so a second submission meanwhile still gets 302008.
+      corp.importReserved = true;
+      try {
+        rows = await (type === 'replace_party'
+          ? readPartyFileSliced(upload.bytes)
+          : readMemberFileSliced(upload.bytes));
+      } finally {
+        corp.importReserved = false;
+      }
+    }
     if (rows instanceof InvalidImportFile) return fail(40092, `import file contains invalid content: ${rows.reason}`);
     if (
       type === 'replace_user' &&

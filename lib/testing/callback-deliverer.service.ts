@@ -12,6 +12,8 @@ export interface CallbackJob {
   errCode: number;
   errMsg: string;
   callback: { url: string; token: string; encodingAESKey: string };
+  /** `job`: the import's own `callback`; `console`: the corp's console callback (exports). */
+  channel?: 'job' | 'console';
 }
 
 /** Delivery settings (see `WeComSimulatorOptions`). */
@@ -130,6 +132,7 @@ export class CallbackDeliverer {
       jobId: job.jobId,
       corpId: job.corpId,
       url: job.callback.url,
+      channel: job.channel ?? 'job',
       attempt,
       kind,
       query: { msg_signature: signature, timestamp, nonce },

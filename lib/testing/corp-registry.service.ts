@@ -12,7 +12,13 @@ export class CorpRegistry {
       this.corps.set(corp.corpId, {
         options: corp,
         secrets: new Set(Array.isArray(corp.corpSecret) ? corp.corpSecret : [corp.corpSecret]),
-        tagIds: new Set(corp.tagIds ?? []),
+        // Tags given with their members count as existing tags for batch/invite too.
+        tagIds: new Set([...(corp.tagIds ?? []), ...(corp.tags ?? []).map((t) => t.tagid)]),
+        tags: new Map((corp.tags ?? []).map((t) => [t.tagid, structuredClone(t)])),
+        exportJobs: [],
+        exportJobsById: new Map(),
+        detailReadsRestricted: false,
+        listings: new Map(),
         directory: new SimulatedCorpDirectory(
           corp.corpId,
           corp.creator,

@@ -19,6 +19,14 @@ export type EndpointFault =
   | { kind: 'slowBody'; ms: number; remaining: number }
   | { kind: 'answer'; answer: SimulatorAnswer | SimulatorResponder; remaining: number };
 
+/** A fault of the next served export file: a flipped byte, a short file, or a connection cut mid-body. */
+export interface DownloadFault {
+  kind: 'corrupt' | 'truncate' | 'reset';
+  /** `reset`: body bytes sent before the connection is destroyed (default: half of what was asked). */
+  afterBytes?: number;
+  remaining: number;
+}
+
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /**
@@ -32,6 +40,8 @@ export class FaultInjector {
   private droppedCallbacks = 0;
   private readonly duplicates: number[] = [];
   private readonly jobFailures: Array<{ errcode: number; remaining: number }> = [];
+  private readonly exportFailures: Array<{ errcode: number; remaining: number }> = [];
+  private readonly downloads: DownloadFault[] = [];
 
   /** See `WeComSimulator.failNext()`. */
   failNext(endpoint: SimulatorEndpoint, options: FailNextOptions): void {
@@ -122,8 +132,45 @@ export class FaultInjector {
     return failure.errcode;
   }
 
-  /** Forgets every pending fault (endpoint, callback and job faults). */
+  /** See `WeComSimulator.failNextExport()`. */
+  failExports(errcode = -1, times = 1): void {
+    if (!Number.isInteger(errcode) || errcode === 0) {
+      throw new WeComSimulatorError('failNextExport: errcode must be a non-zero integer');
+    }
+    this.exportFailures.push({ errcode, remaining: count('failNextExport', times) });
+  }
+
+  /** The errcode the next submitted export must fail with (status 3), if any. */
+  takeExportFailure(): number | undefined {
+    const failure = this.exportFailures[0];
+    if (!failure) return undefined;
+    failure.remaining -= 1;
+    if (failure.remaining <= 0) this.exportFailures.shift();
+    return failure.errcode;
+  }
+
+  /** See `corruptNextExportFile()`, `truncateNextExportFile()`, `resetNextDownload()`. */
+  downloadFault(fault: Omit<DownloadFault, 'remaining'>, times = 1): void {
+    const name = { corrupt: 'corruptNextExportFile', truncate: 'truncateNextExportFile', reset: 'resetNextDownload' };
+    if (fault.afterBytes !== undefined && !(Number.isInteger(fault.afterBytes) && fault.afterBytes >= 0)) {
+      throw new WeComSimulatorError('resetNextDownload: afterBytes must be an integer ≥ 0');
+    }
+    this.downloads.push({ ...fault, remaining: count(name[fault.kind], times) });
+  }
+
+  /** The fault that shapes the next served export file, if any (queued faults apply in order). */
+  takeDownloadFault(): DownloadFault | undefined {
+    const fault = this.downloads[0];
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) this.downloads.shift();
+    return { ...fault };
+  }
+
+  /** Forgets every pending fault (endpoint, callback, job, export and download faults). */
   clear(): void {
+    this.exportFailures.length = 0;
+    this.downloads.length = 0;
     this.endpoints.clear();
     this.droppedCallbacks = 0;
     this.duplicates.length = 0;

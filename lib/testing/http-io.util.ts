@@ -30,6 +30,37 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, tri
   else res.end(text);
 }
 
+/**
+ * Writes a JSON answer given in pieces (chunked transfer, no content-length), waiting for `drain` when the
+ * client reads slowly; stops when the connection goes away.
+ */
+export async function sendJsonStream(
+  res: ServerResponse,
+  status: number,
+  pieces: AsyncIterable<string>,
+): Promise<void> {
+  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
+  for await (const piece of pieces) {
+    if (res.destroyed) return;
+    if (!res.write(piece)) await drained(res);
+  }
+  if (!res.destroyed) res.end();
+}
+
+/** Resolves on the response's next `drain` — or `close`, so a vanished client never leaves it waiting. */
+export function drained(res: ServerResponse): Promise<void> {
+  if (res.destroyed) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 /** How many pieces a slow body is cut into. */
 const TRICKLE_PIECES = 10;
 

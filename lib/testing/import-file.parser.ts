@@ -1,5 +1,7 @@
+import { parse as parseStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { TEMPLATE_NOTE_HEADER_PREFIX } from '../batch/template/member-template.columns.js';
+import { TimeSlicer, drive } from './time-slice.util.js';
 
 /** Member fields a header maps to (§5.2 of the spec); anything else is an extended-attribute candidate. */
 export type MemberField =
@@ -57,30 +59,70 @@ export class InvalidImportFile {
   constructor(readonly reason: string) {}
 }
 
+/** csv-parse settings of import files: RFC 4180 quotes, CRLF / LF / CR line ends (even mixed), blank lines skipped. */
+const CSV_OPTIONS = {
+  bom: true,
+  relax_column_count: true,
+  // WeCom's parser is not documented to be strict about a stray quote inside an unquoted cell.
+  relax_quotes: true,
+  skip_empty_lines: true,
+  record_delimiter: ['\r\n', '\n', '\r'],
+};
+
+/** Characters handed to the streaming parser at a time (a slice of work: a few ms). */
+const CSV_PIECE = 16 * 1024;
+
+function decode(bytes: Buffer): string | InvalidImportFile {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    return new InvalidImportFile('the file is not UTF-8');
+  }
+}
+
 /**
  * Decodes and parses an import CSV: UTF-8 (a leading BOM tolerated), RFC 4180 quotes, CRLF / LF / CR line
  * ends (even mixed), blank lines skipped, short rows padded with empty cells.
  */
 function readCsv(bytes: Buffer): string[][] | InvalidImportFile {
-  let text: string;
+  const text = decode(bytes);
+  if (text instanceof InvalidImportFile) return text;
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    return new InvalidImportFile('the file is not UTF-8');
-  }
-  try {
-    const records = parse(text, {
-      bom: true,
-      relax_column_count: true,
-      // WeCom's parser is not documented to be strict about a stray quote inside an unquoted cell.
-      relax_quotes: true,
-      skip_empty_lines: true,
-      record_delimiter: ['\r\n', '\n', '\r'],
-    }) as string[][];
-    return records.filter((record) => record.some((cell) => cell.trim() !== ''));
+    return parse(text, CSV_OPTIONS) as string[][];
   } catch (error) {
     return new InvalidImportFile(`the file is not valid CSV (${(error as Error).message})`);
   }
+}
+
+/** `readCsv` in time slices (a 20 MB file must not hold the event loop): the streaming parser, fed piece by piece. */
+async function readCsvSliced(bytes: Buffer): Promise<string[][] | InvalidImportFile> {
+  const text = decode(bytes);
+  if (text instanceof InvalidImportFile) return text;
+  const parser = parseStream(CSV_OPTIONS);
+  const records: string[][] = [];
+  let failure: Error | undefined;
+  parser.on('error', (error: Error) => (failure ??= error));
+  const collect = (): void => {
+    for (let record = parser.read() as string[] | null; record !== null; record = parser.read() as string[] | null) {
+      records.push(record);
+    }
+  };
+  const slicer = new TimeSlicer(undefined, 1);
+  for (let at = 0; at < text.length && !failure; at += CSV_PIECE) {
+    parser.write(text.slice(at, at + CSV_PIECE));
+    collect();
+    await slicer.tick();
+  }
+  const ended = new Promise<void>((resolve) => {
+    parser.once('end', resolve);
+    parser.once('error', () => resolve());
+  });
+  parser.on('readable', collect);
+  parser.end();
+  if (!failure) await ended;
+  collect();
+  if (failure) return new InvalidImportFile(`the file is not valid CSV (${failure.message})`);
+  return records;
 }
 
 function headerIndex(header: string[]): Map<string, number> | InvalidImportFile {
@@ -97,7 +139,33 @@ function headerIndex(header: string[]): Map<string, number> | InvalidImportFile 
 /** Reads a member file (syncuser / replaceuser) by header name. */
 export function readMemberFile(bytes: Buffer): MemberFileRow[] | InvalidImportFile {
   const records = readCsv(bytes);
-  if (records instanceof InvalidImportFile) return records;
+  return records instanceof InvalidImportFile ? records : drive(memberRows(records), false);
+}
+
+/** `readMemberFile` in time slices, for files of hundreds of thousands of rows. */
+export async function readMemberFileSliced(bytes: Buffer): Promise<MemberFileRow[] | InvalidImportFile> {
+  const records = await readCsvSliced(bytes);
+  return records instanceof InvalidImportFile ? records : drive(memberRows(records), true);
+}
+
+/** `readPartyFile` in time slices. */
+export async function readPartyFileSliced(bytes: Buffer): Promise<PartyFileRow[] | InvalidImportFile> {
+  const records = await readCsvSliced(bytes);
+  return records instanceof InvalidImportFile ? records : drive(partyRows(records), true);
+}
+
+/** The rows that are not blank (cells all empty or spaces). */
+function* dataRecords(all: string[][]): Generator<void, string[][]> {
+  const records: string[][] = [];
+  for (const record of all) {
+    if (record.some((cell) => cell.trim() !== '')) records.push(record);
+    yield;
+  }
+  return records;
+}
+
+function* memberRows(all: string[][]): Generator<void, MemberFileRow[] | InvalidImportFile> {
+  const records = yield* dataRecords(all);
   if (records.length < 2) return new InvalidImportFile('the file has no data rows');
   const index = headerIndex(records[0]);
   if (index instanceof InvalidImportFile) return index;
@@ -119,19 +187,27 @@ export function readMemberFile(bytes: Buffer): MemberFileRow[] | InvalidImportFi
     return new InvalidImportFile('the file needs a 手机号 or 邮箱 column');
   }
 
-  return records.slice(1).map((record) => {
+  const rows: MemberFileRow[] = [];
+  for (let r = 1; r < records.length; r++) {
+    const record = records[r];
     const cells: MemberFileRow['cells'] = {};
     for (const [field, i] of fields) cells[field] = (record[i] ?? '').trim();
     const extraCells: Record<string, string> = {};
     for (const [name, i] of extra) extraCells[name] = (record[i] ?? '').trim();
-    return { cells, extra: extraCells };
-  });
+    rows.push({ cells, extra: extraCells });
+    yield;
+  }
+  return rows;
 }
 
 /** Reads a department file (replaceparty) by header name: 部门名称, 部门ID, 父部门ID required; 排序 optional. */
 export function readPartyFile(bytes: Buffer): PartyFileRow[] | InvalidImportFile {
   const records = readCsv(bytes);
-  if (records instanceof InvalidImportFile) return records;
+  return records instanceof InvalidImportFile ? records : drive(partyRows(records), false);
+}
+
+function* partyRows(all: string[][]): Generator<void, PartyFileRow[] | InvalidImportFile> {
+  const records = yield* dataRecords(all);
   if (records.length < 2) return new InvalidImportFile('the file has no data rows');
   const index = headerIndex(records[0]);
   if (index instanceof InvalidImportFile) return index;

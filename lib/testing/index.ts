@@ -14,7 +14,16 @@ export { SIMULATOR_DEFAULTS } from './simulator.options.js';
 export type { SimulatedCorpOptions, WeComSimulatorOptions } from './simulator.options.js';
 export { SIMULATOR_ENDPOINTS } from './simulator.types.js';
 export type {
+  SimulatedConsoleCallback,
+  SimulatedExportFile,
+  SimulatedExportJob,
+  SimulatedExportType,
+  SimulatedTag,
+  WithholdableExportField,
+} from './simulator-export.types.js';
+export type {
   CallbackDelivery,
+  DownloadFaultKind,
   RawSimulatorRequest,
   SimulatedCallbackState,
   SimulatedDepartment,

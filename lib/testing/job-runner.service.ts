@@ -4,6 +4,13 @@ import type { MemberFileRow } from './import-file.parser.js';
 import { ERRMSG } from './simulator-errcodes.js';
 import type { CorpState, JobState } from './simulator-state.types.js';
 import type { SimulatedJob, SimulatedPartyResultRow, SimulatedUserResultRow } from './simulator.types.js';
+import { drive } from './time-slice.util.js';
+
+/** Member files with more rows than this are applied in time slices (their completion is then asynchronous). */
+const SLICED_ROWS = 5_000;
+
+/** How a job ended: its job-level ErrCode and its getresult rows. */
+type JobOutcome = { errCode: number; result: Array<SimulatedUserResultRow | SimulatedPartyResultRow> };
 
 /** getresult keeps the results of a corp's last five jobs only (older ones answer 40089). */
 const KEPT_RESULTS = 5;
@@ -52,9 +59,14 @@ export class JobRunner {
     for (const corp of corps) if (corp.running) this.finish(corp, corp.running);
   }
 
-  /** The job as inspection shows it: a copy, with the live percentage and whether getresult still has it. */
-  view(corp: CorpState, job: JobState): SimulatedJob {
-    const view = structuredClone(job.view);
+  /**
+   * The job as inspection shows it: a copy, with the live percentage and whether getresult still has it
+   * (`withResult: false` leaves the rows out).
+   */
+  view(corp: CorpState, job: JobState, withResult = true): SimulatedJob {
+    const { result, ...rest } = job.view;
+    // Result rows are never changed once set: shallow copies are enough (and cheap at 1,000,000 rows).
+    const view: SimulatedJob = { ...structuredClone(rest), result: withResult ? result.map((r) => ({ ...r })) : [] };
     view.resultAvailable = this.resultAvailable(corp, job);
     const delay = this.settings.jobDelayMs;
     if (view.status === 2 && Number.isFinite(delay)) {
@@ -86,9 +98,26 @@ export class JobRunner {
   }
 
   private finish(corp: CorpState, job: JobState): void {
-    if (job.view.status === 3) return;
+    if (job.view.status === 3 || job.applying) return;
     job.timers.forEach(clearTimeout);
-    const { errCode, result } = this.apply(corp, job);
+    const steps = this.apply(corp, job);
+    if ((job.memberRows?.length ?? 0) <= SLICED_ROWS) {
+      this.complete(corp, job, drive(steps, false));
+      return;
+    }
+    // A big file is applied in time slices: the job reports status 2 (99 % at most) until it is done.
+    job.applying = true;
+    job.view.status = 2;
+    this.track(
+      drive(steps, true).then(
+        (outcome) => this.complete(corp, job, outcome),
+        // A rule that throws is a simulator bug: fail the job like WeCom's "system busy" rather than hang it.
+        () => this.complete(corp, job, { errCode: -1, result: [] }),
+      ),
+    );
+  }
+
+  private complete(corp: CorpState, job: JobState, { errCode, result }: JobOutcome): void {
     Object.assign(job.view, {
       status: 3,
       percentage: 100,
@@ -97,20 +126,21 @@ export class JobRunner {
       result,
       finishedAt: this.settings.now(),
     });
+    job.applying = false;
+    // The parsed rows are not needed any more (1,000,000 of them weigh hundreds of MB).
+    job.memberRows = undefined;
+    job.partyRows = undefined;
     if (corp.running === job) corp.running = undefined;
     job.finish();
     this.sendCallback(corp, job);
   }
 
   /** Applies the job's file, unless the file as a whole (or an injected failure) fails the job. */
-  private apply(
-    corp: CorpState,
-    job: JobState,
-  ): { errCode: number; result: Array<SimulatedUserResultRow | SimulatedPartyResultRow> } {
+  private *apply(corp: CorpState, job: JobState): Generator<void, JobOutcome> {
     const directory = corp.directory;
-    let errCode = job.forcedErrcode ?? 0;
+    const forced = job.forcedErrcode ?? 0;
     if (job.partyRows) {
-      errCode ||= directory.checkPartyFile(job.partyRows);
+      const errCode = forced || directory.checkPartyFile(job.partyRows);
       const result = errCode
         ? job.partyRows.map((r) => ({
             action: 0,
@@ -122,12 +152,21 @@ export class JobRunner {
       return { errCode, result };
     }
     const rows = job.memberRows as MemberFileRow[];
-    errCode ||= directory.checkMemberFile(rows);
-    if (!errCode && job.view.type === 'replace_user' && directory.triggersDeletionGuard(rows)) errCode = 45026;
-    const result = errCode
-      ? rows.map((r) => ({ userid: r.cells.userid ?? '', errcode: errCode, errmsg: errmsg(errCode) }))
-      : directory.applyMembers(job.view.type === 'replace_user' ? 'replace' : 'sync', rows);
-    return { errCode, result };
+    const outcome = forced
+      ? { errCode: forced }
+      : yield* directory.memberJobSteps(
+          job.view.type === 'replace_user' ? 'replace' : 'sync',
+          rows,
+          job.view.type === 'replace_user',
+        );
+    if (outcome.result) return { errCode: 0, result: outcome.result };
+    const result: SimulatedUserResultRow[] = [];
+    const failed = { errcode: outcome.errCode, errmsg: errmsg(outcome.errCode) };
+    for (const r of rows) {
+      result.push({ userid: r.cells.userid ?? '', ...failed });
+      yield;
+    }
+    return { errCode: outcome.errCode, result };
   }
 
   private sendCallback(corp: CorpState, job: JobState): void {

@@ -3,6 +3,7 @@ import { createUnassigned, deleteEmptyPendingDepartments } from './directory-tre
 import type { MemberField, MemberFileRow } from './import-file.parser.js';
 import { ERRMSG } from './simulator-errcodes.js';
 import type { SimulatedMember, SimulatedUserResultRow } from './simulator.types.js';
+import { drive } from './time-slice.util.js';
 
 // WeCom's member import rules (§4.5): syncuser upserts the columns the file has; replaceuser makes the members
 // equal the file, deleting the others (never the creator).
@@ -29,11 +30,20 @@ function byteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
+// Each rule is a generator that yields between units of work, so a 1,000,000-row job can run in time slices
+// (`drive(…, true)`); the plain functions run the same steps in one go.
+
 /** 302003 when the file repeats a userid (ignoring case), else 0. */
 export function checkMemberFile(rows: readonly MemberFileRow[]): number {
+  return drive(checkMemberFileSteps(rows), false);
+}
+
+/** `checkMemberFile` step by step. */
+export function* checkMemberFileSteps(rows: readonly MemberFileRow[]): Generator<void, number> {
   const seen = new Set<string>();
   for (const { cells } of rows) {
     const key = (cells.userid ?? '').toLowerCase();
+    yield;
     if (key === '') continue;
     if (seen.has(key)) return 302003;
     seen.add(key);
@@ -47,11 +57,20 @@ export function checkMemberFile(rows: readonly MemberFileRow[]): number {
  * does not count.
  */
 export function triggersDeletionGuard(dir: DirectoryState, rows: readonly MemberFileRow[]): boolean {
-  const inFile = new Set(rows.map(({ cells }) => (cells.userid ?? '').toLowerCase()));
+  return drive(triggersDeletionGuardSteps(dir, rows), false);
+}
+
+/** `triggersDeletionGuard` step by step. */
+export function* triggersDeletionGuardSteps(
+  dir: DirectoryState,
+  rows: readonly MemberFileRow[],
+): Generator<void, boolean> {
+  const inFile = yield* userids(rows);
   const headcount = dir.members.size;
   let deletions = 0;
   for (const [key, member] of dir.members) {
     if (!inFile.has(key) && !isCreator(dir, member.userid)) deletions++;
+    yield;
   }
   return (deletions > 50 && deletions > 0.2 * headcount) || (deletions < 50 && deletions > 0.8 * headcount);
 }
@@ -62,33 +81,54 @@ export function applyMembers(
   mode: ImportMode,
   rows: readonly MemberFileRow[],
 ): SimulatedUserResultRow[] {
+  return drive(applyMembersSteps(dir, mode, rows), false);
+}
+
+/** `applyMembers` step by step. */
+export function* applyMembersSteps(
+  dir: DirectoryState,
+  mode: ImportMode,
+  rows: readonly MemberFileRow[],
+): Generator<void, SimulatedUserResultRow[]> {
   const results: SimulatedUserResultRow[] = [];
   const owners: Owners = { mobile: new Map(), email: new Map() };
+  const protectedCreator: string[] = [];
   if (mode === 'replace') {
     // Deletions first, so a member of the file may take over a leaver's mobile or email.
-    const inFile = new Set(rows.map(({ cells }) => (cells.userid ?? '').toLowerCase()));
-    const protectedCreator: string[] = [];
+    const inFile = yield* userids(rows);
     for (const [key, member] of dir.members) {
+      yield;
       if (inFile.has(key)) continue;
       if (isCreator(dir, member.userid)) protectedCreator.push(member.userid);
       else dir.members.delete(key);
     }
-    indexOwners(dir, owners);
-    for (const fileRow of rows) results.push(applyMemberRow(dir, mode, fileRow, owners));
-    for (const userid of protectedCreator) results.push(row(userid, 301005));
-  } else {
-    indexOwners(dir, owners);
-    for (const fileRow of rows) results.push(applyMemberRow(dir, mode, fileRow, owners));
   }
+  yield* indexOwners(dir, owners);
+  for (const fileRow of rows) {
+    results.push(applyMemberRow(dir, mode, fileRow, owners));
+    yield;
+  }
+  for (const userid of protectedCreator) results.push(row(userid, 301005));
   deleteEmptyPendingDepartments(dir);
   return results;
 }
 
+/** The file's userids, lower-cased. */
+function* userids(rows: readonly MemberFileRow[]): Generator<void, Set<string>> {
+  const keys = new Set<string>();
+  for (const { cells } of rows) {
+    keys.add((cells.userid ?? '').toLowerCase());
+    yield;
+  }
+  return keys;
+}
+
 /** Who holds each mobile and (case-insensitive) email, so a row's uniqueness check is O(1). */
-function indexOwners(dir: DirectoryState, owners: Owners): void {
+function* indexOwners(dir: DirectoryState, owners: Owners): Generator<void> {
   for (const [key, member] of dir.members) {
     if (member.mobile) owners.mobile.set(member.mobile, key);
     if (member.email) owners.email.set(member.email.toLowerCase(), key);
+    yield;
   }
 }
 

@@ -1,3 +1,4 @@
+import { EXPORT_FILE_PREFIX } from './export-download.handler.js';
 import type { RawSimulatorRequest, SimulatorEndpoint, SimulatorRequest } from './simulator.types.js';
 
 /** Query parameters that carry secrets: shown as `'***'` by `requests()`. */
@@ -18,12 +19,17 @@ export class RequestLog {
     return entry;
   }
 
-  /** Redacted copies: `access_token`, `corpsecret` and callback secrets appear as `'***'`. */
+  /**
+   * Redacted copies: `access_token`, `corpsecret`, callback secrets, `encoding_aeskey` and export file paths
+   * appear as `'***'`.
+   */
   requests(endpoint?: SimulatorEndpoint): SimulatorRequest[] {
     return this.select(endpoint).map((raw) => {
       const { url: _url, headers: _headers, bodyBytes: _bytes, accessToken: _token, ...entry } = raw;
       const copy = structuredClone(entry);
       copy.query = redactQuery(copy.query);
+      // A file URL is a capability (no token needed): its path is as secret as an access_token.
+      if (copy.endpoint === 'export-file') copy.path = `${EXPORT_FILE_PREFIX}***`;
       if (copy.body && typeof copy.body === 'object') copy.body = redactBody(copy.body as Record<string, unknown>);
       return copy;
     });
@@ -51,6 +57,8 @@ function redactQuery(query: Record<string, string>): Record<string, string> {
 }
 
 function redactBody(body: Record<string, unknown>): Record<string, unknown> {
+  // The export key decrypts the directory's files.
+  if ('encoding_aeskey' in body) body.encoding_aeskey = '***';
   for (const key of ['callback', 'callbacks']) {
     const cb = body[key];
     if (cb && typeof cb === 'object') {

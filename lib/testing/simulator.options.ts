@@ -1,3 +1,5 @@
+import { checkExportCorpOptions } from './export-options.rules.js';
+import type { SimulatedConsoleCallback, SimulatedTag, WithholdableExportField } from './simulator-export.types.js';
 import type { SimulatedDepartment, SimulatedMember } from './simulator.types.js';
 
 /** One simulated corp (企业): its credentials and initial directory. */
@@ -30,6 +32,23 @@ export interface SimulatedCorpOptions {
    * @default []
    */
   tagIds?: number[];
+  /**
+   * Tags with their members and departments, read by `export/taguser` (their ids also count as `tagIds`).
+   * @default []
+   */
+  tags?: SimulatedTag[];
+  /**
+   * The admin console's callback of the 通讯录同步 app: export completions (`batch_job_result` with JobType
+   * `export_*`) are delivered there, signed and encrypted with these keys, retried like import callbacks.
+   * Without it exports complete silently (polling `export/get_result` only), as WeCom does.
+   */
+  console?: SimulatedConsoleCallback;
+  /**
+   * Fields `export/user` leaves out for this corp, as WeCom may for callers since 2022-06-20 (UNCONFIRMED for
+   * the 通讯录同步 secret): to test that a reader says "unknown", not "empty".
+   * @default []
+   */
+  withheldFields?: WithholdableExportField[];
 }
 
 /** Options of `WeComSimulator.start()`. Every duration is in milliseconds unless its name says otherwise. */
@@ -82,6 +101,17 @@ export interface WeComSimulatorOptions {
    */
   deletionGuard?: 'job' | 'submit';
   /**
+   * Lifetime of the file URLs `export/get_result` hands out, in simulated time (WeCom: 2 hours). An expired URL
+   * answers HTTP 403; calling `get_result` again hands out fresh ones.
+   * @default 7200000 (2 h)
+   */
+  exportUrlTtlMs?: number;
+  /**
+   * The `JobType` of the tag export's completion event: WeCom's own pages name it both ways.
+   * @default 'export_taguser'
+   */
+  tagExportJobType?: 'export_taguser' | 'export_tag';
+  /**
    * Source of simulated time (ms since epoch), used for token and media expiry, `created_at`, `CreateTime`
    * and timestamps. Timers (job delay, callback timeout) always run on real time.
    * @default Date.now
@@ -99,6 +129,8 @@ export const SIMULATOR_DEFAULTS = {
   callbackRetries: 3,
   callbackRetryDelayMs: 200,
   deletionGuard: 'job',
+  exportUrlTtlMs: 2 * 60 * 60 * 1000,
+  tagExportJobType: 'export_taguser',
 } as const;
 
 /** Options with every default applied. */
@@ -141,6 +173,12 @@ export function resolveSimulatorOptions(options: WeComSimulatorOptions): {
   if (!isDuration(resolved.callbackRetryDelayMs)) problems.push('callbackRetryDelayMs: must be a number ≥ 0');
   if (resolved.deletionGuard !== 'job' && resolved.deletionGuard !== 'submit') {
     problems.push("deletionGuard: must be 'job' or 'submit'");
+  }
+  if (!isDuration(resolved.exportUrlTtlMs) || resolved.exportUrlTtlMs === 0) {
+    problems.push('exportUrlTtlMs: must be a positive number');
+  }
+  if (resolved.tagExportJobType !== 'export_taguser' && resolved.tagExportJobType !== 'export_tag') {
+    problems.push("tagExportJobType: must be 'export_taguser' or 'export_tag'");
   }
   if (typeof resolved.clock !== 'function') problems.push('clock: must be a function returning ms since epoch');
 
@@ -207,6 +245,7 @@ export function resolveSimulatorOptions(options: WeComSimulatorOptions): {
         emails.add(u.email.toLowerCase());
       }
     });
+    checkExportCorpOptions(corp, at, departments, userids, problems);
     if (corp?.creator !== undefined && !userids.has(corp.creator.toLowerCase())) {
       problems.push(`${at}.creator: ${corp.creator} is not one of the corp's users`);
     }

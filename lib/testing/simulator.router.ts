@@ -1,4 +1,6 @@
 import { IMPORT_JOB_TYPES, type BatchImportHandler, type ImportEndpoint } from './batch-import.handler.js';
+import type { DirectoryReadHandler } from './directory-read.handler.js';
+import { EXPORT_JOB_TYPES, type ExportEndpoint, type ExportHandler } from './export.handler.js';
 import type { InviteHandler } from './invite.handler.js';
 import type { JobResultHandler } from './job-result.handler.js';
 import type { MediaHandler } from './media.handler.js';
@@ -16,10 +18,18 @@ export interface SimulatorHandlers {
   imports: BatchImportHandler;
   results: JobResultHandler;
   invites: InviteHandler;
+  exports: ExportHandler;
+  reads: DirectoryReadHandler;
+  /** The simulator's base URL (export file URLs are built on it). */
+  baseUrl: () => string;
 }
 
 /** An answer ready to be written: a JSON object or raw text, with an optional delay. */
-export type RoutedAnswer = Required<Pick<SimulatorAnswer, 'status'>> & SimulatorAnswer;
+export type RoutedAnswer = Required<Pick<SimulatorAnswer, 'status'>> &
+  SimulatorAnswer & {
+    /** The JSON text in pieces (big answers), written instead of `body`. */
+    stream?: AsyncIterable<string>;
+  };
 
 /**
  * Processes one request to a served endpoint (or a path given a `respondWith()` responder): `gettoken`, else
@@ -67,11 +77,15 @@ export class SimulatorRouter {
     return { ...answer, status: answer?.status ?? 200 };
   }
 
-  private dispatch(name: string, corp: CorpState, request: HandlerRequest): RoutedAnswer {
-    const { media, results, invites, imports } = this.handlers;
+  private dispatch(name: string, corp: CorpState, request: HandlerRequest): RoutedAnswer | Promise<RoutedAnswer> {
+    const { media, results, invites, imports, exports, reads } = this.handlers;
     const { body, fail, entry } = request;
     if (name === 'media/upload') return media.upload(corp, request);
     if (name === 'batch/getresult') return results.getResult(corp, request);
+    if (name === 'export/get_result') return exports.getResult(corp, request, this.handlers.baseUrl());
+    if (name === 'department/simplelist') return reads.simpleList(corp, request);
+    if (name === 'department/list') return reads.departmentList(corp, request);
+    if (name === 'user/get') return reads.getUser(corp, request);
 
     if (!body.bytes) return fail(40058, 'request body too large');
     let json: unknown;
@@ -85,6 +99,11 @@ export class SimulatorRouter {
     }
     entry.body = json;
     if (name === 'batch/invite') return invites.invite(corp, json as Record<string, unknown>, fail);
+    if (name === 'user/list_id') return reads.listIds(corp, json as Record<string, unknown>, fail);
+    if (name === 'user/batchdelete') return reads.batchDelete(corp, json as Record<string, unknown>, fail);
+    if (name in EXPORT_JOB_TYPES) {
+      return exports.submit(corp, name as ExportEndpoint, json as Record<string, unknown>, fail);
+    }
     if (name in IMPORT_JOB_TYPES)
       return imports.submit(corp, name as ImportEndpoint, json as Record<string, unknown>, fail);
     return fail(48001, `api forbidden: unknown api /cgi-bin/${name}`);

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EXPORT_FILE_PREFIX, type ExportDownloads } from './export-download.handler.js';
 import type { EndpointFault, FaultInjector } from './fault-injector.service.js';
-import { readBody, sendJson, sendText } from './http-io.util.js';
+import { readBody, sendJson, sendJsonStream, sendText } from './http-io.util.js';
 import { UPLOAD_BODY_CAP } from './media.handler.js';
 import { copyRaw, type RequestLog } from './request-log.store.js';
 import { errmsgFor } from './simulator-errcodes.js';
@@ -11,7 +12,15 @@ import type { Answer } from './simulator-state.types.js';
 import { SIMULATOR_ENDPOINTS, type RawSimulatorRequest, type SimulatorEndpoint } from './simulator.types.js';
 
 const JSON_BODY_CAP = 2 * 1024 * 1024;
-const GET_ENDPOINTS: ReadonlySet<SimulatorEndpoint> = new Set(['gettoken', 'batch/getresult']);
+const GET_ENDPOINTS: ReadonlySet<SimulatorEndpoint> = new Set([
+  'gettoken',
+  'batch/getresult',
+  'export/get_result',
+  'department/simplelist',
+  'department/list',
+  'user/get',
+  'export-file',
+]);
 
 /**
  * The simulator's HTTP side on 127.0.0.1: records each request, checks path and method, applies the next
@@ -30,6 +39,7 @@ export class SimulatorServer {
     private readonly faults: FaultInjector,
     private readonly log: RequestLog,
     private readonly now: () => number,
+    private readonly downloads: ExportDownloads,
   ) {
     this.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       this.handle(req, res).catch(() => {
@@ -70,7 +80,8 @@ export class SimulatorServer {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
     const name = path.startsWith('/cgi-bin/') ? path.slice('/cgi-bin/'.length) : '';
-    const endpoint = SIMULATOR_ENDPOINTS.find((e) => e === name);
+    const isFile = path.startsWith(EXPORT_FILE_PREFIX);
+    const endpoint = isFile ? 'export-file' : SIMULATOR_ENDPOINTS.find((e) => e === name && e !== 'export-file');
     const query = Object.fromEntries(url.searchParams);
     const entry = this.log.add({
       at: this.now(),
@@ -103,6 +114,13 @@ export class SimulatorServer {
     if (fault) entry.fault = fault.kind;
     const before = fault && (await this.unprocessed(fault, req, res, entry, fail));
     if (before === 'done') return;
+    if (isFile && !before) {
+      // The file server: no access_token; answers bytes, not JSON (a reset/hang/delay fault still applies first).
+      if (fault?.kind === 'reset') return void req.socket.destroy();
+      if (fault?.kind === 'hang') return;
+      if (fault?.kind === 'delay') await this.delay(fault.ms);
+      return this.downloads.serve(req, res, path, entry);
+    }
     const answer =
       before ?? (await this.router.route(name, { query, contentType: req.headers['content-type'], body, entry, fail }));
     if (fault?.kind === 'reset') return void req.socket.destroy();
@@ -146,7 +164,7 @@ export class SimulatorServer {
   private async write(
     res: ServerResponse,
     entry: RawSimulatorRequest,
-    answer: SimulatorAnswer,
+    answer: SimulatorAnswer & { stream?: AsyncIterable<string> },
     trickleMs = 0,
   ): Promise<void> {
     if (answer.delayMs) await this.delay(answer.delayMs);
@@ -157,7 +175,9 @@ export class SimulatorServer {
       return;
     }
     entry.errcode = typeof answer.body.errcode === 'number' ? answer.body.errcode : undefined;
-    if (!res.destroyed) sendJson(res, status, answer.body, trickleMs);
+    if (res.destroyed) return;
+    if (answer.stream) await sendJsonStream(res, status, answer.stream);
+    else sendJson(res, status, answer.body, trickleMs);
   }
 
   private delay(ms: number): Promise<void> {

@@ -6,7 +6,19 @@ export type SimulatorEndpoint =
   | 'batch/replaceuser'
   | 'batch/replaceparty'
   | 'batch/getresult'
-  | 'batch/invite';
+  | 'batch/invite'
+  | 'export/simple_user'
+  | 'export/user'
+  | 'export/department'
+  | 'export/taguser'
+  | 'export/get_result'
+  | 'user/list_id'
+  | 'user/get'
+  | 'user/batchdelete'
+  | 'department/simplelist'
+  | 'department/list'
+  /** A download of an export file (outside `/cgi-bin/`, no access_token). */
+  | 'export-file';
 
 /** Every endpoint the simulator serves. */
 export const SIMULATOR_ENDPOINTS: readonly SimulatorEndpoint[] = [
@@ -17,6 +29,17 @@ export const SIMULATOR_ENDPOINTS: readonly SimulatorEndpoint[] = [
   'batch/replaceparty',
   'batch/getresult',
   'batch/invite',
+  'export/simple_user',
+  'export/user',
+  'export/department',
+  'export/taguser',
+  'export/get_result',
+  'user/list_id',
+  'user/get',
+  'user/batchdelete',
+  'department/simplelist',
+  'department/list',
+  'export-file',
 ];
 
 /** A department of the simulated directory (the shape of the library's `DepartmentRow`). */
@@ -61,6 +84,8 @@ export interface SimulatedMember {
   disabled?: boolean;
   /** Extended attributes (扩展属性) by name; only attributes declared in the corp's `extAttrs` are stored. */
   extAttrs?: Record<string, string>;
+  /** `open_userid` the exports report; a stable stand-in derived from the userid when absent. */
+  openUserid?: string;
 }
 
 /** The simulated directory of one corp, as returned by `WeComSimulator.directory()`. */
@@ -143,6 +168,8 @@ export interface CallbackDelivery {
   jobId: string;
   corpId: string;
   url: string;
+  /** `job`: an import job's own `callback`; `console`: the corp's console callback (export completions). */
+  channel: 'job' | 'console';
   /** 1 for the first attempt; retries and duplicates count on. */
   attempt: number;
   /** `retry`: the previous attempt got no 200 in time. `duplicate`: injected by duplicateNextCallback(). */
@@ -199,7 +226,7 @@ export interface SimulatorRequest {
   /** The client's port of the connection: equal ports mean a reused keep-alive connection. */
   remotePort?: number;
   /** The injected fault (or `respondWith()` answer: `'answer'`) that shaped the answer, if any. */
-  fault?: 'errcode' | 'http' | 'reset' | 'delay' | 'hang' | 'slowBody' | 'answer';
+  fault?: 'errcode' | 'http' | 'reset' | 'delay' | 'hang' | 'slowBody' | 'answer' | DownloadFaultKind;
 }
 
 /**
@@ -216,6 +243,9 @@ export interface RawSimulatorRequest extends SimulatorRequest {
   /** The `access_token` query parameter as sent, unredacted. */
   accessToken?: string;
 }
+
+/** Faults of a served export file: a flipped byte, a short file, a connection cut mid-body. */
+export type DownloadFaultKind = 'corrupt' | 'truncate' | 'resetBody';
 
 /** A `batch/invite` call that succeeded. */
 export interface SimulatedInvitation {

@@ -1,25 +1,17 @@
-import { BatchImportHandler } from './batch-import.handler.js';
-import { CallbackDeliverer } from './callback-deliverer.service.js';
-import { CorpRegistry } from './corp-registry.service.js';
-import { FaultInjector } from './fault-injector.service.js';
-import { InviteHandler } from './invite.handler.js';
-import { JobResultHandler } from './job-result.handler.js';
-import { JobRunner } from './job-runner.service.js';
-import { MediaHandler } from './media.handler.js';
-import { RequestLog } from './request-log.store.js';
+import { WeComSimulatorExports } from './simulator-exports.facade.js';
 import type * as F from './simulator-faults.types.js';
 import { resolveSimulatorOptions, type WeComSimulatorOptions } from './simulator.options.js';
-import { SimulatorRouter } from './simulator.router.js';
-import { SimulatorServer } from './simulator.server.js';
 import type * as T from './simulator.types.js';
-import { TokenHandler } from './token.handler.js';
 import { WeComSimulatorError } from './wecom-simulator.error.js';
 
 /**
  * A local, in-memory WeCom (企业微信) for tests: `gettoken`, `media/upload`, `batch/syncuser`,
- * `batch/replaceuser`, `batch/replaceparty`, `batch/getresult` and `batch/invite` with WeCom's request and
- * answer shapes and errcodes, import jobs applied to a simulated directory by WeCom's rules, encrypted
- * `batch_job_result` callbacks retried like WeCom, fault injection and inspection.
+ * `batch/replaceuser`, `batch/replaceparty`, `batch/getresult` and `batch/invite`; the export family
+ * `export/simple_user|user|department|taguser` + `export/get_result` with really encrypted files on its own
+ * file URLs; `user/list_id`, `department/simplelist`, `department/list`, `user/get` and `user/batchdelete` —
+ * with WeCom's request and answer shapes and errcodes, import jobs applied to a simulated directory by WeCom's
+ * rules (big files in time slices), encrypted `batch_job_result` callbacks retried like WeCom (imports to their
+ * `callback`, exports to the corp's console callback), fault injection and inspection.
  *
  * ```ts
  * const sim = await WeComSimulator.start({ corps: [{ corpId: 'wwcorp', corpSecret: 'secret' }] });
@@ -34,43 +26,22 @@ import { WeComSimulatorError } from './wecom-simulator.error.js';
  *   finishes with that job-level `ErrCode`, nothing applied and every result row carrying the code;
  * - an empty cell leaves the field unchanged in syncuser and clears it in replaceuser (the file wins);
  * - department deletions do not appear in replaceparty results;
- * - each `gettoken` issues a new token; earlier ones stay valid until they expire.
+ * - each `gettoken` issues a new token; earlier ones stay valid until they expire;
+ * - exports: a bad `encoding_aeskey` or `block_size` is 40058 (missing: 40063), an unknown or non-integer
+ *   `tagid` 40068; a POSTed `export/get_result` is refused like every wrong method, 40063; an unknown jobid is
+ *   40088; each file is one block of records (an empty export still has one file with an empty list); every
+ *   `get_result` hands out fresh URLs; an expired URL answers HTTP 403, an unknown one 404; `export/user`
+ *   writes `""` for fields a member does not have and leaves out the corp's `withheldFields`;
+ * - `user/list_id` ends with `next_cursor: ""`; `user/batchdelete` is all or nothing (60111 for an unknown
+ *   userid, 301005 for the creator) and answers `errmsg: "deleted"`.
  */
-export class WeComSimulator {
-  private readonly faults = new FaultInjector();
-  private readonly log = new RequestLog();
-  private readonly corps: CorpRegistry;
-  private readonly deliverer: CallbackDeliverer;
-  private readonly runner: JobRunner;
-  private readonly tokens: TokenHandler;
-  private readonly router: SimulatorRouter;
-  private readonly server: SimulatorServer;
-  private clockOffset = 0;
-  private closed = false;
+export class WeComSimulator extends WeComSimulatorExports {
+  private get faults() {
+    return this.parts.faults;
+  }
 
-  private constructor(private readonly options: ReturnType<typeof resolveSimulatorOptions>['resolved']) {
-    const now = (): number => this.now();
-    this.corps = new CorpRegistry(options.corps);
-    this.deliverer = new CallbackDeliverer({
-      timeoutMs: options.callbackTimeoutMs,
-      retries: options.callbackRetries,
-      retryDelayMs: options.callbackRetryDelayMs,
-      clock: now,
-    });
-    this.runner = new JobRunner(
-      { jobDelayMs: options.jobDelayMs, now, closed: () => this.closed },
-      this.faults,
-      this.deliverer,
-    );
-    this.tokens = new TokenHandler(this.corps, options.tokenTtlSeconds, now);
-    this.router = new SimulatorRouter({
-      tokens: this.tokens,
-      media: new MediaHandler(options.mediaTtlMs, now),
-      imports: new BatchImportHandler({ deletionGuard: options.deletionGuard, now }, this.faults, this.runner),
-      results: new JobResultHandler(this.runner),
-      invites: new InviteHandler(now),
-    });
-    this.server = new SimulatorServer(this.router, this.faults, this.log, now);
+  private get corps() {
+    return this.parts.corps;
   }
 
   /** Starts a simulator on 127.0.0.1. Throws a `WeComSimulatorError` listing every problem of invalid options. */
@@ -78,13 +49,13 @@ export class WeComSimulator {
     const { resolved, problems } = resolveSimulatorOptions(options);
     if (problems.length) throw new WeComSimulatorError('Invalid WeComSimulator options', problems);
     const simulator = new WeComSimulator(resolved);
-    await simulator.server.listen(resolved.port);
+    await simulator.parts.server.listen(resolved.port);
     return simulator;
   }
 
   /** Base URL to use as the module's `apiBaseUrl`, e.g. `http://127.0.0.1:40123` (endpoints under `/cgi-bin/`). */
   get baseUrl(): string {
-    return this.server.baseUrl;
+    return this.parts.server.baseUrl;
   }
 
   /**
@@ -94,22 +65,13 @@ export class WeComSimulator {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.runner.close(this.corps.select());
-    this.deliverer.close();
-    await this.server.close();
+    this.parts.runner.close(this.corps.select());
+    this.parts.exportRunner.close(this.corps.select());
+    this.parts.deliverer.close();
+    await this.parts.server.close();
   }
 
   // ───────────────────────────── inspection ─────────────────────────────
-
-  /** Simulated time now (ms since epoch): the clock plus `advanceTime()`s. */
-  now(): number {
-    return this.options.clock() + this.clockOffset;
-  }
-
-  /** Moves simulated time forward, e.g. `advanceTime(3 * 24 * 3600_000)` to expire media ids. */
-  advanceTime(ms: number): void {
-    this.clockOffset += ms;
-  }
 
   /** The corp's departments and members now (a copy). `corpId` defaults to the first corp. */
   directory(corpId?: string): T.SimulatedDirectory {
@@ -119,7 +81,7 @@ export class WeComSimulator {
   /** The corp's import jobs, oldest first (copies). */
   jobs(corpId?: string): T.SimulatedJob[] {
     const corp = this.corps.get(corpId);
-    return corp.jobs.map((job) => this.runner.view(corp, job));
+    return corp.jobs.map((job) => this.parts.runner.view(corp, job));
   }
 
   /** The corp's uploaded media, oldest first, with their bytes. */
@@ -134,7 +96,7 @@ export class WeComSimulator {
 
   /** Every access token issued (by `gettoken` or `issueToken()`), of one corp or all, oldest first. */
   issuedTokens(corpId?: string): string[] {
-    return this.tokens.issued(corpId);
+    return this.parts.tokens.issued(corpId);
   }
 
   /** The corp's successful `batch/invite` calls. */
@@ -144,31 +106,37 @@ export class WeComSimulator {
 
   /** Every callback attempt so far (all corps), oldest first; only those of `jobId` when given. */
   deliveries(jobId?: string): T.CallbackDelivery[] {
-    const all = this.deliverer.deliveries();
+    const all = this.parts.deliverer.deliveries();
     return jobId === undefined ? all : all.filter((d) => d.jobId === jobId);
   }
 
   /** Every request received, oldest first; only those of `endpoint` when given. Secrets appear as `'***'`. */
   requests(endpoint?: T.SimulatorEndpoint): T.SimulatorRequest[] {
-    return this.log.requests(endpoint);
+    return this.parts.log.requests(endpoint);
   }
 
   /** Like `requests()`, unredacted, with the request target, headers and body bytes as received. */
   rawRequests(endpoint?: T.SimulatorEndpoint): T.RawSimulatorRequest[] {
-    return this.log.rawRequests(endpoint);
+    return this.parts.log.rawRequests(endpoint);
   }
 
   /**
    * Resolves once every scheduled job has finished and every callback delivery has ended (jobs held by
    * `jobDelayMs: Infinity` are not waited for).
    */
-  settled(): Promise<void> {
-    return this.runner.settled();
+  async settled(): Promise<void> {
+    await Promise.all([this.parts.runner.settled(), this.parts.exportRunner.settled()]);
+    // An export finishing may start a delivery after the runners were idle: wait for both once more.
+    await this.parts.runner.settled();
   }
 
-  /** Finishes the running jobs now (of one corp, or all), e.g. with `jobDelayMs: Infinity`. */
+  /**
+   * Finishes the running import jobs now (of one corp, or all), e.g. with `jobDelayMs: Infinity`, and starts
+   * processing the pending export jobs (they reach status 2 once their files are encrypted: await `settled()`).
+   */
   completeJobs(corpId?: string): void {
-    this.runner.completeJobs(this.corps.select(corpId));
+    this.parts.runner.completeJobs(this.corps.select(corpId));
+    this.parts.exportRunner.completeJobs(this.corps.select(corpId));
   }
 
   // ───────────────────────────── faults ─────────────────────────────
@@ -217,7 +185,7 @@ export class WeComSimulator {
    * Queued faults still come first.
    */
   respondWith(endpoint: T.SimulatorEndpoint | (string & {}), responder: F.SimulatorResponder | undefined): void {
-    this.router.respondWith(endpoint, responder);
+    this.parts.router.respondWith(endpoint, responder);
   }
 
   /** The next `times` finished jobs send no callback at all (their `callbackState` is `dropped`). */
@@ -237,22 +205,22 @@ export class WeComSimulator {
 
   /** Expires every token issued so far (of one corp, or all): their next use answers 42001. */
   expireTokens(corpId?: string): void {
-    this.tokens.invalidate('expire', corpId);
+    this.parts.tokens.invalidate('expire', corpId);
   }
 
   /** Invalidates every token issued so far (of one corp, or all), as WeCom may do early: 40014 on next use. */
   revokeTokens(corpId?: string): void {
-    this.tokens.invalidate('revoke', corpId);
+    this.parts.tokens.invalidate('revoke', corpId);
   }
 
   /** A valid token of the corp issued without a request — as another instance would have fetched it. */
   issueToken(corpId?: string): string {
-    return this.tokens.issue(this.corps.get(corpId));
+    return this.parts.tokens.issue(this.corps.get(corpId));
   }
 
   /** Lifetime (`expires_in`) and answer delay of the tokens `gettoken` issues from now on. */
   configureTokens(settings: F.TokenSettings): void {
-    this.tokens.configure(settings);
+    this.parts.tokens.configure(settings);
   }
 
   /** Forgets every pending fault (endpoint, callback and job faults; `respondWith()` responders stay). */

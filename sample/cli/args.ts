@@ -38,7 +38,8 @@ Either way:
 
 Options:
   --fastify               run the app on the Fastify adapter (default: Express)
-  --dry-run               validate the rows and write the CSV files only; nothing is uploaded
+  --dry-run               validate the rows, write the CSV files and print the plan against WeCom's
+                          directory (planDirectory: export reads only); nothing is uploaded
   --confirm-corp <id>     required for a real run: the sync REPLACES the corp's department tree
   --verbose               show debug logs and stacks
 

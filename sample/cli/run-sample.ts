@@ -7,11 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { WeComApiError, WeComConfigError, type BatchJobProgress, type BatchJob } from 'nestjs-wecom-batch';
 import { AppModule } from '../app.module.js';
 import { DEFAULT_DIRECTORY_FILE, loadDirectoryFile, type DirectoryData } from '../directory-data.js';
+import { DirectoryMirrorService } from '../directory-mirror.service.js';
 import { DirectorySyncService, type SyncedJob, type SyncResult } from '../directory-sync.service.js';
 import { parseArgs, readTarget, USAGE, UsageError, type SampleArgs, type Target } from './args.js';
 import { SampleLogger, Terminal, type Output } from './console.js';
 import { deliveryLines, failedRows, jobTitle, progressLine, rowSummary, seconds } from './report.js';
 import { startSampleSimulator, type SampleSimulator } from './sample-simulator.js';
+import { mirrorStep, planOnly } from './mirror-step.js';
 
 /** Where the run writes, and the Nest logger to use (default: the compact console logger). */
 export interface SampleIo {
@@ -83,8 +85,12 @@ export async function runSample(
     let port: number;
     let host: string;
     if (target.kind === 'simulator') {
-      sim = await startSampleSimulator(directory, { jobDelayMs: options.jobDelayMs });
       port = await freePort();
+      // The simulated admin console sends export completions to this app too (通讯录同步 → 接收事件服务器).
+      sim = await startSampleSimulator(directory, {
+        jobDelayMs: options.jobDelayMs,
+        consoleCallbackUrl: `http://127.0.0.1:${port}${CALLBACK_PATH}`,
+      });
       host = '127.0.0.1';
       // The app reads its configuration from the environment, like any deployment; here it is the simulator's.
       env.set('WECOM_CORP_ID', sim.corpId);
@@ -93,6 +99,10 @@ export async function runSample(
       env.set('WECOM_CALLBACK_URL', `http://127.0.0.1:${port}${CALLBACK_PATH}`);
       env.set('WECOM_CALLBACK_TOKEN', sim.callbackToken);
       env.set('WECOM_CALLBACK_AES_KEY', sim.encodingAESKey);
+      if (sim.console) {
+        env.set('WECOM_CONSOLE_TOKEN', sim.console.token);
+        env.set('WECOM_CONSOLE_AES_KEY', sim.console.encodingAESKey);
+      }
       // Short polls, so the progress bar moves (watchJob polls getresult; a real corp needs no such setting).
       env.set('WECOM_POLL_INTERVAL_MS', '200');
       terminal.line(
@@ -100,7 +110,7 @@ export async function runSample(
       );
       terminal.line(
         args.dryRun
-          ? '  callback  not needed: a dry run submits nothing'
+          ? `  callback  http://127.0.0.1:${port}${CALLBACK_PATH} (this app: a dry run imports nothing; its plan's exports complete here)`
           : `  callback  http://127.0.0.1:${port}${CALLBACK_PATH} (this app)`,
       );
     } else {
@@ -134,8 +144,11 @@ export async function runSample(
     const service = app.get(DirectorySyncService);
 
     if (args.dryRun) {
-      await app.init();
-      return await dryRun(service, terminal, sim, options.dryRunDir ?? defaultDryRunDir());
+      // Listening: the plan's export jobs complete by the console callback (or by polling without one).
+      await app.listen(port, host);
+      const code = await dryRun(service, terminal, sim, options.dryRunDir ?? defaultDryRunDir());
+      if (code === 0) await planOnly(app.get(DirectoryMirrorService), directory, terminal);
+      return code;
     }
 
     await app.listen(port, host);
@@ -144,6 +157,10 @@ export async function runSample(
     terminal.line();
     report(terminal, result, sim, target);
     const ok = result.departments.completed.errCode === 0 && result.members?.completed.errCode === 0;
+    if (ok) await readBack(service, terminal, timeoutMs);
+    // The nightly mirror: the HR data changes, plan → apply → verified drift (empty).
+    const mirrored = ok && (await mirrorStep(app.get(DirectoryMirrorService), directory, terminal, timeoutMs));
+    if (ok && !mirrored) io.err.write('sample: the mirror did not go through (see above)\n');
     terminal.line();
     terminal.line(`${ok ? 'Done' : 'Failed'} in ${seconds(performance.now() - started)} on ${adapter}.`);
     if (!ok) {
@@ -153,7 +170,7 @@ export async function runSample(
           : 'sample: the department job failed, so the members were not imported (see its ErrCode above)\n',
       );
     }
-    return ok ? 0 : 1;
+    return ok && mirrored ? 0 : 1;
   } catch (error) {
     terminal.endStatus();
     io.err.write(`sample: ${describeError(error, args.verbose)}\n`);
@@ -193,6 +210,28 @@ async function dryRun(
   const calls = sim ? ` (WeCom calls made: ${sim.simulator.requests().length})` : '';
   terminal.line(`Nothing was uploaded and no job was submitted${calls}.`);
   return 0;
+}
+
+/** After the sync: the directory as WeCom has it now, read with exportUsers, in a few lines. */
+async function readBack(service: DirectorySyncService, terminal: Terminal, timeoutMs: number): Promise<void> {
+  terminal.line();
+  terminal.line('Read back (exportUsers: export/user, decrypted and streamed file by file)');
+  try {
+    const found = await service.readBack({ timeoutMs });
+    terminal.line(`  ${found.total} members in WeCom, read in ${seconds(found.ms)} (export job ${found.jobId})`);
+    for (const d of found.perDepartment.slice(0, 6)) {
+      terminal.line(`  ${String(d.members).padStart(5)}  ${d.name ?? '(not in the HR file)'} (${d.departmentId})`);
+    }
+    if (found.perDepartment.length > 6)
+      terminal.line(`         … and ${found.perDepartment.length - 6} more departments`);
+    for (const m of found.sample) {
+      const fields = [m.userid, m.name, m.position ?? '—', `departments ${m.departments.join(';')}`];
+      terminal.line(`  e.g. ${fields.join(' · ')}`);
+    }
+  } catch (error) {
+    // The sync itself went through; a directory that cannot be read back (48009 …) is reported, not fatal.
+    terminal.line(`  could not read the directory back: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 function showProgress(terminal: Terminal, job: BatchJob, progress: BatchJobProgress): void {

@@ -9,6 +9,11 @@ export interface SampleSimulator {
   corpSecret: string;
   callbackToken: string;
   encodingAESKey: string;
+  /**
+   * The admin console's callback of 通讯录同步 (where WeCom sends export completions): its Token and
+   * EncodingAESKey, which the app accepts through `callback.acceptedKeys`. Absent without `consoleCallbackUrl`.
+   */
+  console?: { token: string; encodingAESKey: string };
   /** The old account whose mobile clashes with a member of the HR file (one row fails with 60104). */
   staleAccount: { userid: string; clashesWith: string };
 }
@@ -28,8 +33,9 @@ const alnum = (length: number): string => Array.from({ length }, () => ALNUM[ran
  */
 export async function startSampleSimulator(
   directory: DirectoryData,
-  options: { jobDelayMs?: number } = {},
+  options: { jobDelayMs?: number; consoleCallbackUrl?: string } = {},
 ): Promise<SampleSimulator> {
+  const consoleKeys = options.consoleCallbackUrl ? { token: alnum(32), encodingAESKey: alnum(43) } : undefined;
   const [creator, ...others] = directory.members;
   const clash = others[120];
   const staleAccount = { userid: `${clash.userid}_old`, clashesWith: clash.userid };
@@ -41,6 +47,7 @@ export async function startSampleSimulator(
         corpSecret,
         creator: creator.userid,
         extAttrs: ['工号'],
+        ...(consoleKeys ? { console: { url: options.consoleCallbackUrl as string, ...consoleKeys } } : {}),
         departments: [
           { id: 1, name: '星河云科技', parentId: 0, order: 0 },
           { id: 3, name: '研发部', parentId: 1, order: 0 },
@@ -65,6 +72,7 @@ export async function startSampleSimulator(
     corpSecret,
     callbackToken: alnum(32),
     encodingAESKey: alnum(43),
+    ...(consoleKeys ? { console: consoleKeys } : {}),
     staleAccount,
   };
 }

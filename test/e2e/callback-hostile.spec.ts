@@ -274,6 +274,7 @@ describe.each(ADAPTERS)('hostile callback deliveries on %s', (adapter) => {
     });
 
     it('a valid delivery still goes through after all that (the endpoint is not wedged)', async () => {
+      await booted.submitted('after-the-storm');
       const d = buildDelivery(KEYS, event('after-the-storm'));
       const answer = await postCallback(booted.callbackUrl, d.query, d.body);
       expect([answer.status, answer.body]).toEqual([200, '']);

@@ -6,14 +6,17 @@ import { Readable } from 'node:stream';
 import { MemoryStore, WeComCallbackService } from 'nestjs-wecom-batch';
 import { ADAPTERS } from './helpers/app.js';
 import { bootCallbackApp, REGISTRATIONS, waitFor, type CallbackApp } from './helpers/callback-app.js';
-import { batchJobResultXml, buildDelivery, getCallback, postCallback } from './helpers/callback-delivery.js';
+import {
+  batchJobResultXml,
+  buildDelivery,
+  getCallback,
+  postCallback,
+  vectorBQueryNow,
+} from './helpers/callback-delivery.js';
 import { VECTOR_A, validOptions } from './helpers/fixtures.js';
 
 const KEYS = VECTOR_A;
 const SECRETS = [VECTOR_A.token, VECTOR_A.encodingAESKey, validOptions().corpSecret];
-const VECTOR_B_QUERY =
-  'msg_signature=5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3&timestamp=1409659589&nonce=263014780' +
-  '&echostr=P9nAzCzyDtyTWESHep1vC5X9xho%2FqYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp%2B4RPcs8TgAE7OaBO%2BFZXvnaqQ%3D%3D';
 
 interface AnyRequest {
   method: string;
@@ -99,14 +102,15 @@ describe.each(ADAPTERS)('wiring on %s', (adapter) => {
         controllers: [OwnCallbackController],
       });
       const own = `${booted.url}/hooks/wecom`;
-      expect((await getCallback(booted.callbackUrl, VECTOR_B_QUERY)).status).toBe(404);
-      const get = await getCallback(own, VECTOR_B_QUERY);
+      expect((await getCallback(booted.callbackUrl, vectorBQueryNow(KEYS))).status).toBe(404);
+      const get = await getCallback(own, vectorBQueryNow(KEYS));
       expect([get.status, get.body]).toEqual([200, '1616140317555161061']);
 
       const delivery = buildDelivery(
         KEYS,
         batchJobResultXml({ corpId: KEYS.corpId, jobId: 'own-route-1', jobType: 'sync_user' }),
       );
+      await booted.submitted('own-route-1');
       const post = await postCallback(own, delivery.query, delivery.body);
       expect([post.status, post.body]).toEqual([200, '']);
       await waitFor(() => booted!.events.completed.some((e) => e.jobId === 'own-route-1'), 5_000, 'completed');
@@ -127,6 +131,7 @@ describe.each(ADAPTERS)('wiring on %s', (adapter) => {
       KEYS,
       batchJobResultXml({ corpId: KEYS.corpId, jobId: 'outage-1', jobType: 'replace_user' }),
     );
+    await booted.submitted('outage-1', 'replace_user');
     store.down = true;
     const refused = await postCallback(booted.callbackUrl, delivery.query, delivery.body);
     expect(refused.status).toBe(503);
@@ -166,12 +171,15 @@ describe.each(ADAPTERS)('wiring on %s', (adapter) => {
   });
 
   it('a custom callbackPath under a global prefix', async () => {
-    booted = await bootCallbackApp(adapter, 'forRootAsync', validOptions({ fetchResults: false }), {
+    const options = validOptions({ fetchResults: false });
+    options.callback = { ...options.callback!, url: 'http://127.0.0.1:9/api/integrations/wecom' };
+    booted = await bootCallbackApp(adapter, 'forRootAsync', options, {
       callbackPath: '/integrations/wecom',
       configure: (app) => app.setGlobalPrefix('api'),
     });
     const url = `${booted.url}/api/integrations/wecom`;
-    expect((await getCallback(url, VECTOR_B_QUERY)).body).toBe('1616140317555161061');
+    expect((await getCallback(url, vectorBQueryNow(KEYS))).body).toBe('1616140317555161061');
+    await booted.submitted('prefixed-1');
     const delivery = buildDelivery(
       KEYS,
       batchJobResultXml({ corpId: KEYS.corpId, jobId: 'prefixed-1', jobType: 'sync_user' }),
@@ -214,6 +222,7 @@ describe('Fastify: the app keeps its own parsers and its other routes behave as 
       KEYS,
       batchJobResultXml({ corpId: KEYS.corpId, jobId: 'app-parser', jobType: 'sync_user' }),
     );
+    await booted.submitted('app-parser');
     expect((await postCallback(booted.callbackUrl, d.query, d.body, 'text/xml')).status).toBe(200);
     await waitFor(() => booted!.events.completed.length === 1, 5_000, 'completed');
   });
@@ -228,6 +237,7 @@ describe('Express: a body the app already read', () => {
       KEYS,
       batchJobResultXml({ corpId: KEYS.corpId, jobId: 'express-text', jobType: 'sync_user' }),
     );
+    await booted.submitted('express-text');
     expect((await postCallback(booted.callbackUrl, d.query, d.body, 'text/xml')).status).toBe(200);
     await waitFor(() => booted!.events.completed.length === 1, 5_000, 'completed');
   });

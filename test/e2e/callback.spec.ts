@@ -8,6 +8,7 @@ import {
   buildDelivery,
   getCallback,
   postCallback,
+  vectorBQueryNow,
   type CallbackKeys,
 } from './helpers/callback-delivery.js';
 import { VECTOR_A, validOptions } from './helpers/fixtures.js';
@@ -15,11 +16,10 @@ import { VECTOR_A, validOptions } from './helpers/fixtures.js';
 const KEYS: CallbackKeys = VECTOR_A;
 const SECRETS = [VECTOR_A.token, VECTOR_A.encodingAESKey, validOptions().corpSecret];
 
-/** Official vector B (wecom-api.md §9.7): WeCom's URL verification request, exactly as it arrives. */
+/** Official vector B (wecom-api.md §9.7): WeCom's URL verification request, exactly as it arrived in 2014. */
 const VECTOR_B_QUERY =
   'msg_signature=5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3&timestamp=1409659589&nonce=263014780' +
   '&echostr=P9nAzCzyDtyTWESHep1vC5X9xho%2FqYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp%2B4RPcs8TgAE7OaBO%2BFZXvnaqQ%3D%3D';
-
 let jobCounter = 0;
 /** A job id unique in this run (the store is per app, but keep payload assertions unambiguous). */
 function jobId(): string {
@@ -36,21 +36,29 @@ describe.each(ADAPTERS)('callback endpoint on %s', (adapter) => {
     });
     afterAll(async () => {
       await booted?.close();
-      // Every level reaches the capturing logger (the ignored export job above logged at debug)...
-      expect(booted.logger.lines.some((l) => l.level === 'debug' && l.text.includes('export_user'))).toBe(true);
+      // Every level reaches the capturing logger (the ignored invite job below logged at verbose/debug)...
+      expect(
+        booted.logger.lines.some((l) => ['debug', 'verbose'].includes(l.level) && l.text.includes('invite_user')),
+      ).toBe(true);
       // ...and no line, at any level, carries the token, the EncodingAESKey or the corp secret.
       expect(booted.logger.leaking(SECRETS)).toEqual([]);
     });
 
-    it('GET with official vector B answers exactly the plaintext, as text/plain, no quotes/BOM/newline', async () => {
-      const answer = await getCallback(booted.callbackUrl, VECTOR_B_QUERY);
+    it('GET with official vector B re-signed now answers exactly the plaintext, as text/plain, no quotes/BOM/newline', async () => {
+      const answer = await getCallback(booted.callbackUrl, vectorBQueryNow(KEYS));
       expect(answer.status).toBe(200);
       expect(answer.bytes.equals(Buffer.from('1616140317555161061', 'ascii'))).toBe(true);
       expect(answer.contentType).toMatch(/^text\/plain/);
     });
 
+    it('GET with official vector B as it arrived in 2014 is a replay now: 401 stale_timestamp', async () => {
+      const answer = await getCallback(booted.callbackUrl, VECTOR_B_QUERY);
+      expect(answer.status).toBe(401);
+      expect(answer.body).not.toContain('1616140317555161061');
+    });
+
     it('GET tolerates an echostr whose "+" arrived unencoded (decoded to a space)', async () => {
-      const answer = await getCallback(booted.callbackUrl, VECTOR_B_QUERY.replaceAll('%2B', '+'));
+      const answer = await getCallback(booted.callbackUrl, vectorBQueryNow(KEYS, true));
       expect(answer.status).toBe(200);
       expect(answer.body).toBe('1616140317555161061');
     });
@@ -58,14 +66,16 @@ describe.each(ADAPTERS)('callback endpoint on %s', (adapter) => {
     it('GET with a freshly signed echostr of our own answers its plaintext', async () => {
       const crypto = new WeComCrypto({ ...KEYS, receiveId: KEYS.corpId });
       const echostr = crypto.encrypt('7432948102938475610');
-      const signature = crypto.signature('1700000000', '42', echostr);
-      const query = `msg_signature=${signature}&timestamp=1700000000&nonce=42&echostr=${encodeURIComponent(echostr)}`;
+      const now = String(Math.floor(Date.now() / 1000));
+      const signature = crypto.signature(now, '42', echostr);
+      const query = `msg_signature=${signature}&timestamp=${now}&nonce=42&echostr=${encodeURIComponent(echostr)}`;
       const answer = await getCallback(booted.callbackUrl, query);
       expect([answer.status, answer.body]).toEqual([200, '7432948102938475610']);
     });
 
     it('POST: 200 with an empty body while a 10 s listener still runs; exactly one completed event', async () => {
       const id = jobId();
+      await booted.submitted(id);
       const createTime = Math.floor(Date.now() / 1000) - 5;
       const delivery = buildDelivery(
         KEYS,
@@ -102,6 +112,7 @@ describe.each(ADAPTERS)('callback endpoint on %s', (adapter) => {
 
     it('the same delivery 3 times at once, then again later, yields one completed event', async () => {
       const id = jobId();
+      await booted.submitted(id, 'replace_party');
       const delivery = buildDelivery(
         KEYS,
         batchJobResultXml({ corpId: KEYS.corpId, jobId: id, jobType: 'replace_party' }),
@@ -130,6 +141,7 @@ describe.each(ADAPTERS)('callback endpoint on %s', (adapter) => {
 
     it('ErrCode ≠ 0: completed, then failed, both with the job-level error', async () => {
       const id = jobId();
+      await booted.submitted(id, 'replace_user');
       const delivery = buildDelivery(
         KEYS,
         batchJobResultXml({
@@ -154,6 +166,7 @@ describe.each(ADAPTERS)('callback endpoint on %s', (adapter) => {
       ['text/plain', 'text/plain'],
     ])('accepts the envelope sent as %s', async (_name, contentType) => {
       const id = jobId();
+      await booted.submitted(id);
       const delivery = buildDelivery(KEYS, batchJobResultXml({ corpId: KEYS.corpId, jobId: id, jobType: 'sync_user' }));
       const answer = await postCallback(booted.callbackUrl, delivery.query, delivery.body, contentType);
       expect([answer.status, answer.body]).toEqual([200, '']);

@@ -64,7 +64,13 @@ describe.each(ADAPTERS)('WeComBatchModule on %s', (adapter) => {
 
   it('forRoot with a custom callbackPath mounts it there and not at the default path', async () => {
     booted = await bootApp(
-      [EventEmitterModule.forRoot(), WeComBatchModule.forRoot({ ...validOptions(), callbackPath: 'hooks/wecom' })],
+      [
+        EventEmitterModule.forRoot(),
+        WeComBatchModule.forRoot({
+          ...validOptions({ callback: { ...validOptions().callback!, url: 'http://127.0.0.1:9/hooks/wecom' } }),
+          callbackPath: 'hooks/wecom',
+        }),
+      ],
       adapter,
     );
     expect(await statusOf(`${booted.url}/hooks/wecom`)).toBe(400);
@@ -75,7 +81,11 @@ describe.each(ADAPTERS)('WeComBatchModule on %s', (adapter) => {
     booted = await bootApp(
       [
         EventEmitterModule.forRoot(),
-        WeComBatchModule.forRootAsync({ useFactory: () => validOptions(), callbackPath: '/api/wecom-callback' }),
+        WeComBatchModule.forRootAsync({
+          useFactory: () =>
+            validOptions({ callback: { ...validOptions().callback!, url: 'http://127.0.0.1:9/api/wecom-callback' } }),
+          callbackPath: '/api/wecom-callback',
+        }),
       ],
       adapter,
     );
@@ -113,6 +123,45 @@ describe('WeComBatchModule registration', () => {
     }).compile();
     expect(moduleRef.get(DirectorySync).batch).toBeInstanceOf(BatchService);
     await moduleRef.close();
+  });
+
+  it('without isGlobal, one module of the app that registers and re-exports it serves every feature module', async () => {
+    @Injectable()
+    class DirectorySync {
+      constructor(readonly batch: BatchService) {}
+    }
+    // The README's pattern: register once in a module of your own, export the registration, import that module.
+    const registration = WeComBatchModule.forRoot(validOptions());
+    @Module({ imports: [registration], exports: [registration] })
+    class WeComModule {}
+    @Module({ imports: [WeComModule], providers: [DirectorySync] })
+    class FeatureA {}
+    @Module({ imports: [WeComModule], providers: [DirectorySync] })
+    class FeatureB {}
+
+    const moduleRef = await Test.createTestingModule({
+      imports: [EventEmitterModule.forRoot(), FeatureA, FeatureB],
+    }).compile();
+    const a = moduleRef.select(FeatureA).get(DirectorySync).batch;
+    const b = moduleRef.select(FeatureB).get(DirectorySync).batch;
+    expect(a).toBeInstanceOf(BatchService);
+    expect(a).toBe(b); // one registration, one BatchService
+    await moduleRef.close();
+  });
+
+  it('a bare `imports: [WeComBatchModule]` in a feature module does not provide BatchService', async () => {
+    @Injectable()
+    class DirectorySync {
+      constructor(readonly batch: BatchService) {}
+    }
+    @Module({ imports: [WeComBatchModule], providers: [DirectorySync] })
+    class FeatureModule {}
+
+    await expect(
+      Test.createTestingModule({
+        imports: [EventEmitterModule.forRoot(), WeComBatchModule.forRoot(validOptions()), FeatureModule],
+      }).compile(),
+    ).rejects.toThrow(/BatchService|WECOM_BATCH_STORE|dependencies/);
   });
 
   it('without isGlobal a feature module that does not import it cannot resolve BatchService', async () => {
@@ -204,5 +253,65 @@ describe('WeComBatchModule bootstrap errors', () => {
     const error = await bootError(validOptions(), false);
     expect(error.message).toContain('EventEmitterModule.forRoot()');
     expect(error.message).toContain('@nestjs/event-emitter');
+    expect(error.problems).toEqual([{ field: 'EventEmitterModule', message: expect.stringContaining('forRoot()') }]);
+  });
+
+  it('a misspelt group (`callbak`) fails the bootstrap instead of running every job without a callback', async () => {
+    const { callback, ...rest } = base;
+    const error = await bootError({ ...rest, callbak: callback });
+    expect(error.problems).toEqual([
+      { field: 'callbak', message: expect.stringContaining('did you mean `callback`?') },
+    ]);
+  });
+
+  it('an unknown key inside a group (`polling.callbackGrace`) fails the bootstrap, naming the key it meant', async () => {
+    const error = await bootError({ ...base, polling: { callbackGrace: 500 } });
+    expect(error.problems).toEqual([
+      { field: 'polling.callbackGrace', message: expect.stringContaining('did you mean `callbackGraceMs`?') },
+    ]);
+  });
+
+  it.each([
+    ['isGlobal', true],
+    ['callbackPath', 'hooks/wecom'],
+    ['registerCallbackController', false],
+  ])('`%s` returned from useFactory fails the bootstrap: it belongs beside useFactory', async (key, value) => {
+    const error = await bootError({ ...base, [key]: value });
+    expect(error.problems).toEqual([{ field: key, message: expect.stringContaining('beside useFactory') }]);
+  });
+
+  it('`isGlobal` returned from a useClass factory is refused the same way', async () => {
+    @Injectable()
+    class GlobalInside implements WeComBatchOptionsFactory {
+      createWeComBatchOptions(): WeComBatchModuleOptions {
+        return { ...validOptions(), isGlobal: true } as WeComBatchModuleOptions;
+      }
+    }
+    const error = await Test.createTestingModule({
+      imports: [EventEmitterModule.forRoot(), WeComBatchModule.forRootAsync({ useClass: GlobalInside })],
+    })
+      .compile()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(WeComConfigError);
+    expect((error as WeComConfigError).problems.map((p) => p.field)).toEqual(['isGlobal']);
+  });
+
+  it('forRoot still takes the extras beside the options (Nest strips them before validation)', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        EventEmitterModule.forRoot(),
+        WeComBatchModule.forRoot({
+          ...validOptions(),
+          isGlobal: true,
+          callbackPath: 'x',
+          registerCallbackController: false,
+        }),
+      ],
+    }).compile();
+    expect(moduleRef.get(BatchService)).toBeInstanceOf(BatchService);
+    await moduleRef.close();
   });
 });

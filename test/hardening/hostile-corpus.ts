@@ -429,3 +429,26 @@ export function mutations(base: Delivery, seed: number): { unsigned: HostileRequ
   }
   return { unsigned, resigned };
 }
+
+/**
+ * Forged bodies shaped to cost the most before the signature check, each under the default 16 KiB cap: the
+ * probe's `<xml>` + 4,086 × `<a/>` + `<Encrypt>`, the same with distinct names (no early duplicate refusal),
+ * thousands of comments and attributes (skipped in the tolerant envelope), entity-heavy text, and deep nesting.
+ * `encrypt` is the (forged) Encrypt text to put last.
+ */
+export function worstShapeBodies(encrypt = 'AAAA'): Array<{ name: string; body: string }> {
+  const tail = `<Encrypt>${encrypt}</Encrypt></xml>`;
+  const fill = (unit: (i: number) => string, budget = 16_000): string => {
+    let out = '';
+    for (let i = 0; out.length + tail.length + 5 < budget; i++) out += unit(i);
+    return out;
+  };
+  return [
+    { name: 'the probe: <xml> + 4,086 × <a/> + <Encrypt>', body: `<xml>${'<a/>'.repeat(4_086)}${tail}` },
+    { name: 'many distinct empty elements', body: `<xml>${fill((i) => `<e${i}/>`)}${tail}` },
+    { name: 'many comments', body: `<xml>${fill(() => '<!---->')}${tail}` },
+    { name: 'many attributes', body: `<xml ${fill((i) => `a${i}="" `)}>${tail}` },
+    { name: 'entity-heavy text', body: `<xml><T>${fill(() => '&amp;')}</T>${tail}` },
+    { name: 'deep nesting', body: `<xml>${'<a>'.repeat(3_000)}${tail}` },
+  ];
+}

@@ -156,7 +156,9 @@ describeWithRedis('the keys RedisStore writes, against the README table', () => 
       else unmatched.push(channel);
     }
     expect(unmatched).toEqual([]);
-    expect(table.filter((row) => !used.has(row)).map((row) => row.pattern)).toEqual([]);
+    // Result-row chunks exist only for jobs over 10,000 rows: test/e2e/large-redis.spec.ts sees them (and their size).
+    const unseen = table.filter((row) => !used.has(row) && !row.pattern.includes('}:<jobId>:<index>'));
+    expect(unseen.map((row) => row.pattern)).toEqual([]);
   });
 });
 

@@ -95,11 +95,11 @@ describe('faults for HTTP-client specs', () => {
 
   it('respondWith replaces the processing after the token check, also for a path the simulator does not serve', async () => {
     sim = await startSimulator();
-    sim.respondWith('user/get', (request) => ({ body: { errcode: 0, userid: request.query.userid, name: '张三' } }));
+    sim.respondWith('agent/get', (request) => ({ body: { errcode: 0, userid: request.query.userid, name: '张三' } }));
     sim.respondWith('batch/syncuser', () => ({ body: { errcode: 0, errmsg: 'ok', jobid: 'JOB' }, delayMs: 20 }));
-    expect((await getJson(sim, '/cgi-bin/user/get?access_token=nope&userid=zhangsan')).errcode).toBe(40014);
+    expect((await getJson(sim, '/cgi-bin/agent/get?access_token=nope&userid=zhangsan')).errcode).toBe(40014);
     const token = await getToken(sim);
-    expect(await getJson(sim, `/cgi-bin/user/get?access_token=${token}&userid=zhangsan`)).toEqual({
+    expect(await getJson(sim, `/cgi-bin/agent/get?access_token=${token}&userid=zhangsan`)).toEqual({
       errcode: 0,
       userid: 'zhangsan',
       name: '张三',
@@ -109,8 +109,8 @@ describe('faults for HTTP-client specs', () => {
     expect(sim.jobs()).toEqual([]);
     sim.respondWith('batch/syncuser', undefined);
     expect((await postJson(sim, path, { media_id: 'm' })).errcode).toBe(40007);
-    sim.respondWith('user/get', undefined);
-    expect((await getJson(sim, `/cgi-bin/user/get?access_token=${token}`)).errcode).toBe(48001);
+    sim.respondWith('agent/get', undefined);
+    expect((await getJson(sim, `/cgi-bin/agent/get?access_token=${token}`)).errcode).toBe(48001);
   });
 
   it('rawRequests shows the request as sent (token, target, headers, bytes); requests() still redacts', async () => {

@@ -1,3 +1,4 @@
+import { createDecipheriv, createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WeComSimulator, type SimulatedMember, type WeComSimulatorOptions } from '../../lib/testing/index.js';
@@ -169,4 +170,57 @@ export async function startReceiver(behaviours: ReceiverBehaviour[] = [200]): Pr
 
 export function callbackFor(receiver: CallbackReceiver): Json {
   return { callback: { url: receiver.url, token: CALLBACK_TOKEN, encodingaeskey: CALLBACK_AES_KEY } };
+}
+
+/** The documented sample key of wecom-export-api.md §4. */
+export const EXPORT_KEY = 'IJUiXNpvGbODwKEBSEsAeOAPAhkqHqNCF6g19t9wfg2';
+
+/**
+ * Decrypts an export file the way a careful client must (written here apart from the simulator's encryption):
+ * AES-256-CBC without auto-padding, then a 32-byte PKCS#7 check of every pad byte. Returns the plaintext and pad.
+ */
+export function decryptExportFile(bytes: Buffer, encodingAesKey = EXPORT_KEY): { text: string; pad: number } {
+  const key = Buffer.from(`${encodingAesKey}=`, 'base64');
+  const decipher = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16));
+  decipher.setAutoPadding(false);
+  const plain = Buffer.concat([decipher.update(bytes), decipher.final()]);
+  const pad = plain[plain.length - 1];
+  if (pad < 1 || pad > 32 || !plain.subarray(plain.length - pad).every((b) => b === pad)) {
+    throw new Error(`bad padding ${pad}`);
+  }
+  return { text: plain.subarray(0, plain.length - pad).toString('utf8'), pad };
+}
+
+/** Submits an export, waits until it is done and returns the get_result answer. */
+export async function runExport(sim: WeComSimulator, token: string, kind: string, body: Json = {}): Promise<Json> {
+  const submitted = await postJson(sim, `/cgi-bin/export/${kind}?access_token=${token}`, {
+    encoding_aeskey: EXPORT_KEY,
+    ...body,
+  });
+  if (submitted.errcode !== 0) throw new Error(`export/${kind} failed: ${JSON.stringify(submitted)}`);
+  await sim.settled();
+  const result = await getJson(sim, `/cgi-bin/export/get_result?access_token=${token}&jobid=${submitted.jobid}`);
+  return { ...result, jobid: submitted.jobid };
+}
+
+/** Downloads a file URL; returns status, headers and the body bytes. */
+export async function download(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
+  const res = await fetch(url, { headers });
+  return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
+}
+
+/** Downloads, checks size and md5 of the ciphertext, decrypts and parses every file of a get_result answer. */
+export async function readFiles(result: Json, key = EXPORT_KEY): Promise<Json[]> {
+  const documents: Json[] = [];
+  for (const file of result.data_list as Array<{ url: string; size: number; md5: string }>) {
+    const { status, bytes } = await download(file.url);
+    if (status !== 200) throw new Error(`download answered ${status}`);
+    if (bytes.length !== file.size) throw new Error(`size ${bytes.length} ≠ ${file.size}`);
+    if (createHash('md5').update(bytes).digest('hex') !== file.md5) throw new Error('md5 mismatch');
+    documents.push(JSON.parse(decryptExportFile(bytes, key).text) as Json);
+  }
+  return documents;
 }

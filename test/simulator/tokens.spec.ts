@@ -94,7 +94,7 @@ describe('access_token on the other endpoints', () => {
 describe('routing', () => {
   it('answers an unknown path with HTTP 404 and errcode 48001', async () => {
     sim = await startSimulator();
-    const res = await fetch(`${sim.baseUrl}/cgi-bin/user/get?access_token=x`);
+    const res = await fetch(`${sim.baseUrl}/cgi-bin/agent/get?access_token=x`);
     expect(res.status).toBe(404);
     expect(((await res.json()) as { errcode: number }).errcode).toBe(48001);
   });

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { WeComClient } from '../../client/wecom-client.service.js';
+import { WeComStreamClient } from '../../client/wecom-stream-client.service.js';
 import { WeComApiError } from '../../errors/wecom-api.error.js';
 import type {
   BatchJobType,
@@ -7,8 +8,9 @@ import type {
   BatchResultRow,
   BatchUserResultRow,
 } from '../../model/batch-job.types.js';
-import type { BatchJobResult, BatchJobStatus } from '../../model/batch-job.types.js';
-import type { JobResultFetcher } from '../tracking/tracking.types.js';
+import type { BatchJobResult } from '../../model/batch-job.types.js';
+import type { JobResultFetcher, ResultStreamOptions } from '../tracking/tracking.types.js';
+import { readResultStream, toNumber, type BatchJobResultHead, type RawResultRow } from './getresult-stream.parser.js';
 
 /** The submission endpoint of each job type. */
 export const SUBMIT_ENDPOINTS: Record<BatchJobType, string> = {
@@ -33,14 +35,6 @@ export interface InviteResult {
   invalidTags: number[];
 }
 
-interface RawResultRow {
-  userid?: unknown;
-  partyid?: unknown;
-  action?: unknown;
-  errcode?: unknown;
-  errmsg?: unknown;
-}
-
 interface RawGetResult {
   status?: unknown;
   type?: unknown;
@@ -55,7 +49,10 @@ interface RawGetResult {
  */
 @Injectable()
 export class BatchApi implements JobResultFetcher {
-  constructor(@Inject(WeComClient) private readonly client: WeComClient) {}
+  constructor(
+    @Inject(WeComClient) private readonly client: WeComClient,
+    @Inject(WeComStreamClient) private readonly streams: WeComStreamClient,
+  ) {}
 
   /** Uploads a CSV as a temporary file (`media/upload?type=file`); the media_id lives 3 days. */
   async uploadCsv(csv: Buffer, filename: string): Promise<string> {
@@ -72,7 +69,11 @@ export class BatchApi implements JobResultFetcher {
     return answer.jobid;
   }
 
-  /** `batch/getresult`, typed. `signal` aborts the call. */
+  /**
+   * `batch/getresult`, typed, every row in one array (one `JSON.parse`: quick for the status and for small
+   * jobs). A job of hundreds of thousands of rows is better read through the completed event's `rows()`: the
+   * tracker streams its answer ({@link streamResult}) into the store. `signal` aborts the call.
+   */
   async getResult(jobId: string, signal?: AbortSignal): Promise<BatchJobResult> {
     const raw = await this.client.get<RawGetResult>('batch/getresult', { jobid: jobId }, { signal });
     const type = typeof raw.type === 'string' ? raw.type : '';
@@ -88,13 +89,33 @@ export class BatchApi implements JobResultFetcher {
     const rows = status === 3 && Array.isArray(raw.result) ? (raw.result as RawResultRow[]) : [];
     return {
       jobId,
-      status: status as BatchJobStatus,
+      status,
       type,
       total: toNumber(raw.total),
       // Documented as an integer; a legacy SDK parses it as a float: accept any number.
       percentage: toNumber(raw.percentage),
       result: rows.map((row) => toResultRow(row, type)),
     };
+  }
+
+  /**
+   * `batch/getresult` read as a stream: resolves the status, type, total and percentage; with `onRows`, hands
+   * the rows on in batches as they are parsed (waiting for each call), without it stops reading at the rows.
+   * A retried attempt (connection lost mid-body) calls `onRestart` first: rows handed on before are void.
+   */
+  async streamResult(jobId: string, options: ResultStreamOptions = {}): Promise<BatchJobResultHead> {
+    const { onRows, onRestart, batchRows, signal } = options;
+    const answer = await this.streams.getStreamed(
+      'batch/getresult',
+      { jobid: jobId },
+      (body, context) => {
+        if (context.attempt > 1) onRestart?.();
+        return readResultStream(jobId, body, { onRows, batchRows }, toResultRow, context.apiError);
+      },
+      signal,
+    );
+    const { rows: _rows, ...head } = answer;
+    return head;
   }
 
   /** `batch/invite` (synchronous): invites members, departments and tags; resolves the ids WeCom refused. */
@@ -111,7 +132,8 @@ export class BatchApi implements JobResultFetcher {
   }
 }
 
-function toResultRow(row: RawResultRow, type: string): BatchResultRow {
+/** A typed result row from WeCom's raw one (party `action` decoded; unknown fields tolerated). */
+export function toResultRow(row: RawResultRow, type: string): BatchResultRow {
   const errcode = toNumber(row.errcode);
   const errmsg = typeof row.errmsg === 'string' ? row.errmsg : '';
   if (type === 'replace_party' || (row.partyid !== undefined && row.userid === undefined)) {
@@ -132,11 +154,6 @@ function toResultRow(row: RawResultRow, type: string): BatchResultRow {
   }
   const user: BatchUserResultRow = { userid: String(row.userid ?? ''), errcode, errmsg };
   return user;
-}
-
-function toNumber(value: unknown): number {
-  const n = typeof value === 'number' ? value : Number(value);
-  return Number.isFinite(n) ? n : 0;
 }
 
 function toArray(value: unknown): unknown[] {

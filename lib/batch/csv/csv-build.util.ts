@@ -35,7 +35,7 @@ export interface CsvColumns<R> {
  * RFC 4180 quoting only where a cell needs it. In strict mode validation has already refused every such cell,
  * so nothing is ever quoted then.
  */
-const STRINGIFY: StringifyOptions = {
+export const STRINGIFY: StringifyOptions = {
   delimiter: ',',
   record_delimiter: 'unix',
   // Also quote a lone CR: csv-stringify only quotes the chosen record delimiter (LF) once one is set, and an
@@ -114,7 +114,7 @@ export function cellBytes(cell: string, quoting: boolean): number {
  * size in memory, where chunks plus `Buffer.concat` cost twice that at the end. Grows if the computed size
  * was short (it should not be) and trims if it was long, so the bytes are right either way.
  */
-class ByteSink {
+export class ByteSink {
   private buf: Buffer;
   private length = 0;
 
@@ -133,6 +133,16 @@ class ByteSink {
     this.length += this.buf.write(text, this.length, 'utf8');
   }
 
+  /** Bytes written so far. */
+  get size(): number {
+    return this.length;
+  }
+
+  /** The bytes written, without a copy (the room left over stays allocated until the view is dropped). */
+  view(): Buffer {
+    return this.buf.subarray(0, this.length);
+  }
+
   bytes(): Buffer {
     return this.length === this.buf.length ? this.buf : Buffer.from(this.buf.subarray(0, this.length));
   }
@@ -142,7 +152,7 @@ class ByteSink {
  * A cell needed quoting although validation refused all such values: the rows were changed after they were
  * checked (during an async build). Refuse rather than upload a file that differs from what was validated.
  */
-function changedWhileWriting<R>(
+export function changedWhileWriting<R>(
   check: RowsCheck<R>,
   block: (string | undefined)[][],
   start: number,

@@ -3,6 +3,7 @@ import { MAX_DEPARTMENT_DEPTH, ROOT_DEPARTMENT_ID } from './department-row.rules
 import type { SliceClock } from './row-steps.util.js';
 import type { RowValidationOptions } from './row.validator.js';
 import { RowsCheckBase } from './rows-check.base.js';
+import { rowLabel } from '../../errors/wecom-row-validation.error.js';
 import { isUint32 } from './wecom-rule.util.js';
 
 /** How many ids of a cycle a message spells out. */
@@ -32,7 +33,7 @@ export class DepartmentRowsCheck extends RowsCheckBase<DepartmentRow> {
     if (!isUint32(id, 1)) return;
     const first = this.rowOfId.get(id);
     if (first !== undefined) {
-      this.problems.push({ row: index, field: 'id', message: `repeats the id of row ${first}`, code: 302006 });
+      this.problems.push({ row: index, field: 'id', message: `repeats the id of ${rowLabel(first)}`, code: 302006 });
       return;
     }
     this.rowOfId.set(id, index);
@@ -46,7 +47,7 @@ export class DepartmentRowsCheck extends RowsCheckBase<DepartmentRow> {
           this.problems.push({
             row: index,
             field: 'name',
-            message: `is also the name of row ${sibling}, under the same parent`,
+            message: `is also the name of ${rowLabel(sibling)}, under the same parent`,
             code: 302007,
           });
         }

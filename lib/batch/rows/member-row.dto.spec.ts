@@ -205,8 +205,8 @@ describe('rules across rows', () => {
       '4:email:60106',
     ]);
     const problems = await validateMemberRows(rows);
-    expect(problems[0].message).toContain('row 0');
-    expect(problems[3].message).toContain('row 1');
+    expect(problems[0].message).toContain('repeats the userid of row 1 (index 0)');
+    expect(problems[3].message).toContain('row 2 (index 1)');
   });
 
   it('an empty input is a file problem (WeCom refuses empty files: 40092)', async () => {

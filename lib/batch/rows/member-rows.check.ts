@@ -1,6 +1,7 @@
 import { MemberRow } from './member-row.dto.js';
 import type { RowValidationOptions } from './row.validator.js';
 import { RowsCheckBase } from './rows-check.base.js';
+import { rowLabel } from '../../errors/wecom-row-validation.error.js';
 
 /**
  * Checks member rows one at a time, and the rules that span rows as they arrive: userids unique ignoring
@@ -41,7 +42,7 @@ export class MemberRowsCheck extends RowsCheckBase<MemberRow> {
       seen.set(key, index);
       return;
     }
-    const message = `repeats the ${field} of row ${first}${note ? ` (${note})` : ''}`;
+    const message = `repeats the ${field} of ${rowLabel(first)}${note ? ` (${note})` : ''}`;
     this.problems.push({ row: index, field, message, code });
   }
 }

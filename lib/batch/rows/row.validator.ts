@@ -9,6 +9,7 @@ import {
   type ValidatorOptions,
 } from 'class-validator';
 import type { WeComRowProblem } from '../../errors/wecom-row-validation.error.js';
+import { closestKey } from '../../internal/closest-key.util.js';
 import { QUOTED_CSV_GROUP, STRICT_CSV_GROUP, type RuleContext } from './wecom-rule.util.js';
 
 type ValidationMetadata = ReturnType<ReturnType<typeof getMetadataStorage>['getTargetValidationMetadatas']>[number];
@@ -112,6 +113,12 @@ export class RowValidator<T extends object> {
     return false;
   }
 
+  /** The fields the row class declares (its decorated properties), for "did you mean …?" hints. */
+  private fieldsOf(): Set<string> {
+    const metadata = getMetadataStorage().getTargetValidationMetadatas(this.target, '', true, false);
+    return new Set(metadata.map((m) => m.propertyName));
+  }
+
   private plan(ctor: RowClass<T>): CompiledPlan | undefined {
     if (this.plans.has(ctor)) return this.plans.get(ctor);
     const plan = compile(ctor, this.options);
@@ -161,7 +168,9 @@ export class RowValidator<T extends object> {
       const field = prefix + error.property;
       const constraints = error.constraints ?? {};
       if (constraints[ValidationTypes.WHITELIST]) {
-        out.push({ row: index, field, message: `is not a field of ${this.target.name} (misspelt?)` });
+        const meant = prefix === '' ? closestKey(error.property, this.fieldsOf()) : undefined;
+        const hint = meant === undefined ? 'misspelt?' : `misspelt? did you mean \`${meant}\`?`;
+        out.push({ row: index, field, message: `is not a field of ${this.target.name} (${hint})` });
         continue;
       }
       for (const [name, message] of Object.entries(constraints)) {

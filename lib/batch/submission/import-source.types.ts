@@ -14,5 +14,5 @@ export interface MemberImportOptions {
    * Invite newly created members to use WeCom (a notice a day for up to 3 days). Omitted: WeCom's default,
    * which is `true` — pass `false` to create members silently.
    */
-  toInvite?: boolean;
+  toInvite?: boolean | undefined;
 }

@@ -3,13 +3,17 @@ import { Subject, type Observable } from 'rxjs';
 import { RESULTS_CLEANED_ERRCODE, UNKNOWN_JOB_ERRCODE } from '../../client/wecom-errcodes.js';
 import type { BatchJobCompletedEvent } from '../../events/batch-job-completed.event.js';
 import { describeError, errcodeOf } from '../../internal/safe-error.util.js';
-import type { BatchJobResult } from '../../model/batch-job.types.js';
+import { isExportJobType, type BatchJobResult } from '../../model/batch-job.types.js';
 import { WECOM_BATCH_RESOLVED_OPTIONS, WECOM_BATCH_RESULT_FETCHER } from '../../wecom-batch.internal-constants.js';
+import { logFields } from '../../telemetry/log-fields.util.js';
 import type { ResolvedWeComBatchOptions } from '../../wecom-batch.options.js';
+import { pollExportJob } from './export-poll.util.js';
 import { JobCompleter } from './job-completer.service.js';
-import { eventFromRecord } from './job-event.mapper.js';
 import { JobRecords } from './job-records.service.js';
 import type { JobResultFetcher, TrackOptions } from './tracking.types.js';
+
+/** At most this many abandoned marks are kept per instance (a few hundred KB). */
+export const MAX_ABANDONED_MARKS = 10_000;
 
 /** A `batch/getresult` answer the poll schedule of a job received (what `watchJob` reports as progress). */
 export interface JobAnswer {
@@ -52,7 +56,10 @@ export class JobPoller {
   private readonly schedules = new Map<string, Schedule>();
   /** How many `watchJob` subscribers each job has. */
   private readonly watchers = new Map<string, number>();
-  /** Jobs this instance stopped following for good (timed out, unknown to WeCom): the sweep leaves them alone. */
+  /**
+   * Jobs this instance stopped following for good (timed out, unknown to WeCom): the sweep leaves them alone.
+   * Bounded (the oldest mark goes first) and pruned by the sweep once a job is no longer pending.
+   */
   private readonly abandoned = new Set<string>();
   private readonly completed$ = new Subject<BatchJobCompletedEvent>();
   private readonly failed$ = new Subject<JobFailure>();
@@ -90,6 +97,8 @@ export class JobPoller {
       options.onSettled?.();
       return;
     }
+    // Followed again (a callback came, or a waiter asked): the job is no longer given up on.
+    this.abandoned.delete(jobId);
     const job: Schedule = {
       jobId,
       startedAt: Date.now(),
@@ -134,6 +143,24 @@ export class JobPoller {
     return this.abandoned.has(jobId);
   }
 
+  /** How many jobs are marked abandoned here (bounded by MAX_ABANDONED_MARKS). */
+  get abandonedCount(): number {
+    return this.abandoned.size;
+  }
+
+  /** Forgets the abandoned marks of jobs that are no longer pending (completed elsewhere, expired). */
+  pruneAbandoned(pendingJobIds: ReadonlySet<string>): void {
+    for (const jobId of this.abandoned) if (!pendingJobIds.has(jobId)) this.abandoned.delete(jobId);
+  }
+
+  private abandon(jobId: string): void {
+    this.abandoned.delete(jobId);
+    // Insertion order: the first is the oldest. Forgetting it costs at most one more poll schedule later.
+    const oldest = this.abandoned.values().next();
+    if (this.abandoned.size >= MAX_ABANDONED_MARKS && !oldest.done) this.abandoned.delete(oldest.value);
+    this.abandoned.add(jobId);
+  }
+
   /** Another instance announced `jobId` completed: settle it here if it is followed here. */
   async completedElsewhere(jobId: string): Promise<void> {
     // Only jobs followed here matter (waitForJob always follows its job); this also skips the notice of a job
@@ -141,9 +168,9 @@ export class JobPoller {
     if (this.closed || !this.schedules.has(jobId)) return;
     try {
       const record = await this.records.get(jobId);
-      if (record?.status === 'completed') this.finish(eventFromRecord(record));
+      if (record?.status === 'completed') this.finish(this.records.toEvent(record));
     } catch (error) {
-      this.logger.debug(`cannot read job ${jobId} after its completion notice: ${describeError(error)}`);
+      this.logger.verbose(`cannot read job ${jobId} after its completion notice: ${describeError(error)}`);
     }
   }
 
@@ -181,20 +208,42 @@ export class JobPoller {
   private async pollOnce(job: Schedule): Promise<void> {
     const { timeoutMs } = this.options.polling;
     if (Date.now() - job.startedAt > timeoutMs) {
-      this.logger.warn(`stopped tracking job ${job.jobId} after ${timeoutMs} ms; it stays pending`);
-      this.abandoned.add(job.jobId);
+      // Needs a person: WeCom has not finished the job within polling.timeoutMs (its record stays pending).
+      this.logger.warn(
+        `job ${job.jobId} is still pending after ${Math.round(timeoutMs / 60_000)} min (polling.timeoutMs): ` +
+          'stopped tracking it here; it stays pending and is followed again after a restart. Check it with ' +
+          '`batch.getResult(jobId)`; a job stuck at status 1 usually means WeCom is busy with another import' +
+          logFields({ jobId: job.jobId, reason: 'pending_past_timeout', timeoutMs }),
+      );
+      this.abandon(job.jobId);
       this.settle(job.jobId);
       return;
     }
     const record = await this.records.get(job.jobId);
     if (record?.status === 'completed') {
-      this.finish(eventFromRecord(record));
-    } else if (record?.callback && !this.options.fetchResults) {
+      this.finish(this.records.toEvent(record));
+    } else if (record && isExportJobType(record.jobType)) {
+      // Exports: export/get_result status 2 done / 3 failed, no rows; their callback settles them without a call.
+      const poll = await pollExportJob(this.fetcher, job.jobId, record.jobType, !!record.callback, job.abort.signal);
+      if (poll.answer) this.answers$.next({ jobId: job.jobId, result: poll.answer });
+      if (poll.outcome !== 'pending') {
+        this.finishIfCompleted(await this.completer.complete(job.jobId, undefined, poll.outcome === 'failed'));
+      }
+    } else if (record?.callback && (!this.options.fetchResults || this.fetcher.streamResult !== undefined)) {
+      // The callback said the job finished: complete at once. The completer reads the rows in the one getresult
+      // call it makes (a status poll first would cost WeCom a second call for the same answer).
       this.finishIfCompleted(await this.completer.complete(job.jobId, undefined));
     } else {
-      const result = await this.fetcher.getResult(job.jobId, job.abort.signal);
+      // A streaming fetcher reads the status only (a finished answer's rows are then streamed by the completer,
+      // into the store): a poll never parses hundreds of thousands of rows in one go.
+      const streamed = this.fetcher.streamResult !== undefined;
+      const result = streamed
+        ? { ...(await this.fetcher.streamResult!(job.jobId, { signal: job.abort.signal })), result: [] }
+        : await this.fetcher.getResult(job.jobId, job.abort.signal);
       this.answers$.next({ jobId: job.jobId, result });
-      if (result.status === 3) this.finishIfCompleted(await this.completer.complete(job.jobId, result));
+      if (result.status === 3) {
+        this.finishIfCompleted(await this.completer.complete(job.jobId, streamed ? undefined : result));
+      }
     }
   }
 
@@ -211,10 +260,10 @@ export class JobPoller {
     } else if (errcode === UNKNOWN_JOB_ERRCODE || isPermanent(error)) {
       this.logger.error(`cannot track job ${job.jobId}: ${describeError(error)}`);
       this.failed$.next({ jobId: job.jobId, error });
-      this.abandoned.add(job.jobId);
+      this.abandon(job.jobId);
       this.settle(job.jobId);
     } else {
-      this.logger.debug(`polling job ${job.jobId} failed, will retry: ${describeError(error)}`);
+      this.logger.verbose(`polling job ${job.jobId} failed, will retry: ${describeError(error)}`);
     }
   }
 

@@ -23,7 +23,7 @@ describe('JobRecords', () => {
     await store.acquireLock(lock, 60_000);
     const records = new JobRecords(options, store);
     const started = Date.now();
-    const error = await records.recordCallback(callback).catch((e: unknown) => e);
+    const error = await records.recordCallback(callback, true).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WeComLockTimeoutError);
     expect(error).toMatchObject({ lock, waitedMs: 3_000 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(2_900);
@@ -33,7 +33,8 @@ describe('JobRecords', () => {
   it('releases the record lock after each write', async () => {
     const store = new MemoryStore();
     const records = new JobRecords(options, store);
-    expect(await records.recordCallback(callback)).toBe(true);
+    expect(await records.recordCallback(callback)).toBe('unknown');
+    expect(await records.recordCallback(callback, true)).toBe('follow');
     expect(await store.acquireLock(STORE_KEYS.jobRecordLock(CORP, 'job-r'), 1_000)).not.toBeNull();
     expect((await store.getJob(CORP, 'job-r'))?.callback).toMatchObject({ errCode: 0, errMsg: 'ok' });
   });
@@ -41,7 +42,7 @@ describe('JobRecords', () => {
   it('a submission registered after its callback keeps what the callback recorded', async () => {
     const store = new MemoryStore();
     const records = new JobRecords(options, store);
-    await records.recordCallback(callback);
+    await records.recordCallback(callback, true);
     await records.recordSubmission({
       corpId: CORP,
       jobId: 'job-r',

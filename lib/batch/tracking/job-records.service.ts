@@ -1,13 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WeComLockTimeoutError } from '../../errors/wecom-lock-timeout.error.js';
+import type { BatchJobCompletedEvent } from '../../events/batch-job-completed.event.js';
 import { withLease, type LeaseWaitOptions } from '../../internal/lease.util.js';
 import { describeError } from '../../internal/safe-error.util.js';
-import type { BatchJobType } from '../../model/batch-job.types.js';
+import type { TrackedJobType } from '../../model/batch-job.types.js';
 import { STORE_KEYS } from '../../stores/store-keys.js';
 import type { JobCompletionInfo, JobRecord, WeComBatchStore } from '../../stores/wecom-batch-store.interface.js';
 import { WECOM_BATCH_RESOLVED_OPTIONS, WECOM_BATCH_STORE } from '../../wecom-batch.internal-constants.js';
 import type { ResolvedWeComBatchOptions } from '../../wecom-batch.options.js';
-import type { BatchJobResultCallback } from './batch-job-callback.types.js';
+import type { BatchJobResultCallback, CallbackRecordOutcome } from './batch-job-callback.types.js';
+import { eventFromRecord } from './job-event.mapper.js';
 
 /**
  * The short lock around one record's read-modify-write: held for two store round trips, so no renewal; waited for
@@ -44,17 +46,38 @@ export class JobRecords {
     return this.store.getJob(this.options.corpId, jobId);
   }
 
+  /** The completed-event payload of a completed record (its chunked rows read from this store on demand). */
+  toEvent(record: JobRecord): BatchJobCompletedEvent {
+    return eventFromRecord(record, this.store, this.options.registration);
+  }
+
   /** The records of the configured corp's jobs that are not completed yet. */
   listPending(): Promise<JobRecord[]> {
     return this.store.listPendingJobs(this.options.corpId);
   }
 
   /**
-   * Records a verified callback durably. True when the job must be followed now (its completion is due), false
-   * when it is completed already. Deduplicated by (corpId, JobId): WeCom's retries and concurrent copies of a
-   * delivery stop at the mark. Rejects when the store does (the callback must then be answered non-200).
+   * Records a verified callback durably: `follow` when the job must be followed now (its completion is due),
+   * `completed` when it is completed already, `unknown` when there is no record of the job and `createIfUnknown`
+   * is false (then nothing is written: a callback for a job this module never submitted costs one read).
+   * Deduplicated by (corpId, JobId): WeCom's retries and concurrent copies of a delivery stop at the record or the
+   * mark. Rejects when the store does (the callback must then be answered non-200).
    */
-  async recordCallback(callback: BatchJobResultCallback): Promise<boolean> {
+  async recordCallback(callback: BatchJobResultCallback, createIfUnknown = false): Promise<CallbackRecordOutcome> {
+    const { corpId, jobId } = callback;
+    if (!createIfUnknown) {
+      // One read decides the common cases: a retry of a completed job (the duplicate flood path) ends here.
+      const existing = await this.store.getJob(corpId, jobId);
+      if (existing === null) return 'unknown';
+      if (existing.status === 'completed') return 'completed';
+      // Recorded by an earlier delivery: follow it here too (that delivery may have failed after its writes).
+      if (existing.callback) return 'follow';
+    }
+    return (await this.recordNewCallback(callback)) ? 'follow' : 'completed';
+  }
+
+  /** The dedup mark, then the callback written into the record under its lock. False when already completed. */
+  private async recordNewCallback(callback: BatchJobResultCallback): Promise<boolean> {
     const { corpId, jobId } = callback;
     // Dedup mark first (SET NX): cheap for retries.
     if (!(await this.store.setOnce(STORE_KEYS.callbackMark(corpId, jobId), this.ttlMs))) {
@@ -118,7 +141,7 @@ export class JobRecords {
   async recordCompletion(
     jobId: string,
     completion: JobCompletionInfo,
-    jobType: BatchJobType,
+    jobType: TrackedJobType,
   ): Promise<JobRecord | undefined> {
     const corpId = this.options.corpId;
     return this.locked(corpId, jobId, async () => {

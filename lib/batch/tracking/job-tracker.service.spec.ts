@@ -10,7 +10,7 @@ import { MemoryStore } from '../../stores/memory.store.js';
 import type { WeComBatchStore } from '../../stores/wecom-batch-store.interface.js';
 import { resolveWeComBatchOptions, type WeComBatchModuleOptions } from '../../wecom-batch.options.js';
 import type { BatchJobResultCallback } from './batch-job-callback.types.js';
-import type { JobTracker } from './job-tracker.service.js';
+import { MAX_UNKNOWN_JOBS_FOLLOWED, type JobTracker } from './job-tracker.service.js';
 import { createJobTracker } from './tracking.providers.js';
 import type { JobResultFetcher } from './tracking.types.js';
 
@@ -49,6 +49,17 @@ function callback(jobId: string, errCode = 0): BatchJobResultCallback {
     errMsg: errCode ? 'failed' : 'ok',
     createTime: 1_700_000_000,
   };
+}
+
+/** Registers `jobId` as submitted by this module (a callback for a job with no record is not followed). */
+function submitted(tracker: JobTracker, jobId: string): Promise<void> {
+  return tracker.registerSubmission({
+    corpId: CORP,
+    jobId,
+    jobType: 'sync_user',
+    submittedAt: Date.now(),
+    status: 'pending',
+  });
 }
 
 interface Instance {
@@ -91,6 +102,7 @@ afterEach(async () => {
 describe('JobTracker', () => {
   it('turns a callback delivered 3× concurrently, then again, into exactly one completed event', async () => {
     const { tracker, events } = await instance(new MemoryStore(), new ScriptedFetcher([apiError(-999)]));
+    await submitted(tracker, 'job-1');
     const waiting = tracker.waitForJob('job-1');
     await Promise.all([1, 2, 3].map(() => tracker.acceptCallback(callback('job-1'))));
     const event = await waiting;
@@ -117,6 +129,7 @@ describe('JobTracker', () => {
     ];
     const fetcher = new ScriptedFetcher([done('job-2', rows)]);
     const { tracker, events } = await instance(store, fetcher, { fetchResults: true });
+    await submitted(tracker, 'job-2');
     await tracker.acceptCallback(callback('job-2'));
     const event = await tracker.waitForJob('job-2');
     expect(event).toMatchObject({ source: 'callback', failedRows: 1, result: rows });
@@ -127,6 +140,7 @@ describe('JobTracker', () => {
 
   it('a job-level ErrCode ≠ 0 emits completed then failed', async () => {
     const { tracker, events } = await instance(new MemoryStore(), new ScriptedFetcher([done('job-3')]));
+    await submitted(tracker, 'job-3');
     await tracker.acceptCallback(callback('job-3', 45026));
     const event = await tracker.waitForJob('job-3');
     expect(event.errCode).toBe(45026);
@@ -160,6 +174,7 @@ describe('JobTracker', () => {
     const store = new MemoryStore();
     const a = await instance(store, new ScriptedFetcher([running('job-6', 5)]));
     const b = await instance(store, new ScriptedFetcher([running('job-6', 5)]));
+    await submitted(a.tracker, 'job-6');
     const waitingOnA = a.tracker.waitForJob('job-6');
     await Promise.all([
       b.tracker.acceptCallback(callback('job-6')),
@@ -229,6 +244,7 @@ describe('JobTracker', () => {
   it('a delivery whose dedup mark was written but whose answer failed is recorded by the retry', async () => {
     const store = new MemoryStore();
     const { tracker, events } = await instance(store, new ScriptedFetcher([done('job-12')]));
+    await submitted(tracker, 'job-12');
     const setOnce = store.setOnce.bind(store);
     store.setOnce = async (key, ttl) => {
       await setOnce(key, ttl); // applied at the store, but the reply is lost
@@ -244,8 +260,66 @@ describe('JobTracker', () => {
   it('the store being down makes acceptCallback reject (the controller answers non-200)', async () => {
     const store = new MemoryStore();
     const { tracker, events } = await instance(store, new ScriptedFetcher([done('job-11')]));
+    await submitted(tracker, 'job-11');
     store.acquireLock = () => Promise.reject(new Error('store down'));
     await expect(tracker.acceptCallback(callback('job-11'))).rejects.toThrow('store down');
     expect(events).toHaveLength(0);
+  });
+
+  it('a signed callback for a job with no record is acknowledged without a getresult, and nothing is written', async () => {
+    const store = new MemoryStore();
+    const fetcher = new ScriptedFetcher([done('stranger')]);
+    const { tracker, events } = await instance(store, fetcher, { fetchResults: true });
+    await expect(tracker.acceptCallback(callback('stranger'))).resolves.toBe('unknown_ignored');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fetcher.calls).toBe(0);
+    expect(events).toHaveLength(0);
+    expect(await store.getJob(CORP, 'stranger')).toBeNull();
+  });
+
+  it('a callback that overtakes the record of a submission in flight waits for it, and completes the job', async () => {
+    const { tracker, events } = await instance(new MemoryStore(), new ScriptedFetcher([done('fast')]));
+    const end = tracker.beginSubmission();
+    const accepted = tracker.acceptCallback(callback('fast'));
+    await new Promise((r) => setTimeout(r, 30));
+    await submitted(tracker, 'fast');
+    end();
+    await expect(accepted).resolves.toBe('followed');
+    await expect(tracker.waitForJob('fast')).resolves.toMatchObject({ source: 'callback' });
+    expect(events).toHaveLength(1);
+  });
+
+  it('with callbackFollowUnknownJobs, follows jobs with no record — at most MAX_UNKNOWN_JOBS_FOLLOWED at once', async () => {
+    const fetcher = new ScriptedFetcher([running('x', 1)]);
+    const { tracker } = await instance(new MemoryStore(), fetcher, {
+      callbackFollowUnknownJobs: true,
+      fetchResults: true,
+    });
+    const outcomes = [];
+    for (let i = 0; i < MAX_UNKNOWN_JOBS_FOLLOWED + 5; i++)
+      outcomes.push(await tracker.acceptCallback(callback(`u-${i}`)));
+    expect(outcomes.filter((o) => o === 'unknown_followed')).toHaveLength(MAX_UNKNOWN_JOBS_FOLLOWED);
+    expect(outcomes.slice(-5)).toEqual(Array(5).fill('unknown_over_cap'));
+    // A retry of one already followed is still followed (not counted twice).
+    await expect(tracker.acceptCallback(callback('u-0'))).resolves.toBe('followed');
+  });
+
+  it('completed duplicates cost one store read: no lock, no mark', async () => {
+    const store = new MemoryStore();
+    const { tracker } = await instance(store, new ScriptedFetcher([done('dup')]));
+    await submitted(tracker, 'dup');
+    await tracker.acceptCallback(callback('dup'));
+    await tracker.waitForJob('dup');
+    let writes = 0;
+    store.acquireLock = async () => {
+      writes++;
+      return null;
+    };
+    store.setOnce = async () => {
+      writes++;
+      return false;
+    };
+    await expect(tracker.acceptCallback(callback('dup'))).resolves.toBe('duplicate');
+    expect(writes).toBe(0);
   });
 });

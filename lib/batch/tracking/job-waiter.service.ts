@@ -5,7 +5,6 @@ import type { BatchJobCompletedEvent } from '../../events/batch-job-completed.ev
 import type { BatchJobResult } from '../../model/batch-job.types.js';
 import { WECOM_BATCH_RESOLVED_OPTIONS } from '../../wecom-batch.internal-constants.js';
 import type { ResolvedWeComBatchOptions } from '../../wecom-batch.options.js';
-import { eventFromRecord } from './job-event.mapper.js';
 import { JobPoller } from './job-poller.service.js';
 import { JobRecords } from './job-records.service.js';
 import type { BatchJobProgress } from './tracking.types.js';
@@ -46,7 +45,7 @@ export class JobWaiter {
     outcome.catch(() => undefined);
     try {
       const record = await this.records.get(jobId);
-      if (record?.status === 'completed') return eventFromRecord(record);
+      if (record?.status === 'completed') return this.records.toEvent(record);
       this.poller.track(jobId, record?.callback ? { delayMs: 0 } : {});
       return await outcome;
     } finally {

@@ -48,6 +48,7 @@ export class PendingSweeper {
     if (this.stopped) return;
     try {
       const pending = await this.records.listPending();
+      this.poller.pruneAbandoned(new Set(pending.map((r) => r.jobId)));
       const orphans = pending.filter((r) => !this.poller.isFollowing(r.jobId) && !this.poller.isAbandoned(r.jobId));
       for (const record of orphans) this.poller.track(record.jobId, record.callback ? { delayMs: 0 } : {});
       if (orphans.length > 0) this.logger.log(`following ${orphans.length} pending job(s) found in the store`);

@@ -41,5 +41,5 @@ export function createJobTracker(
   const poller = new JobPoller(options, fetcher, records, completer);
   const waiter = new JobWaiter(options, records, poller);
   const sweeper = new PendingSweeper(options, records, poller);
-  return new JobTracker(records, poller, waiter, sweeper, notices);
+  return new JobTracker(records, poller, waiter, sweeper, notices, options);
 }

@@ -3,7 +3,14 @@ import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WECOM_BATCH_EVENTS, WeComBatchModule, type WeComBatchModuleOptions } from 'nestjs-wecom-batch';
+import {
+  MemoryStore,
+  WECOM_BATCH_EVENTS,
+  WeComBatchModule,
+  type BatchJobType,
+  type WeComBatchModuleOptions,
+  type WeComBatchStore,
+} from 'nestjs-wecom-batch';
 import type { AdapterName } from './app.js';
 import { CapturingLogger } from './capturing-logger.js';
 import { EventRecorder } from './event-recorder.js';
@@ -42,6 +49,13 @@ export interface CallbackApp {
   events: EventRecorder;
   slow: SlowCompletedListener;
   logger: CapturingLogger;
+  /** The app's store (the one given in the options, or a MemoryStore made here). */
+  store: WeComBatchStore;
+  /**
+   * Writes the pending record a submission by this module would have written, so that the job's callback is
+   * followed (a callback for a job with no record is acknowledged and dropped by default).
+   */
+  submitted(jobId: string, jobType?: BatchJobType): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,7 +66,7 @@ export interface CallbackApp {
 export async function bootCallbackApp(
   adapter: AdapterName,
   registration: Registration,
-  options: WeComBatchModuleOptions,
+  givenOptions: WeComBatchModuleOptions,
   extra: {
     callbackPath?: string;
     registerCallbackController?: boolean;
@@ -65,6 +79,8 @@ export async function bootCallbackApp(
   } = {},
 ): Promise<CallbackApp> {
   const logger = new CapturingLogger();
+  const store = givenOptions.store ?? new MemoryStore();
+  const options: WeComBatchModuleOptions = { ...givenOptions, store };
   const { callbackPath, registerCallbackController } = extra;
   const module =
     registration === 'forRoot'
@@ -96,6 +112,9 @@ export async function bootCallbackApp(
     events,
     slow,
     logger,
+    store,
+    submitted: (jobId, jobType = 'sync_user') =>
+      store.saveJob({ corpId: options.corpId, jobId, jobType, submittedAt: Date.now(), status: 'pending' }, 3_600_000),
     close: async () => {
       slow.releaseSlowListeners();
       await app.close();

@@ -133,6 +133,23 @@ async function answer(response: Response): Promise<Answer> {
   };
 }
 
+/** Official vector B's echostr (wecom-api.md §9.7), which decrypts to `1616140317555161061` with VECTOR_A's keys. */
+export const VECTOR_B_ECHOSTR =
+  'P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp+4RPcs8TgAE7OaBO+FZXvnaqQ==';
+
+/**
+ * Vector B's URL verification signed now, as WeCom would send it today (the 2014 original is outside any replay
+ * window): `+` percent-encoded, or left raw (`rawPlus`, decoded to a space by the framework).
+ */
+export function vectorBQueryNow(keys: CallbackKeys, rawPlus = false): string {
+  const crypto = new WeComCrypto({ token: keys.token, encodingAESKey: keys.encodingAESKey, receiveId: keys.corpId });
+  const timestamp = String(nowSeconds());
+  const signature = crypto.signature(timestamp, '263014780', VECTOR_B_ECHOSTR);
+  const encoded = encodeURIComponent(VECTOR_B_ECHOSTR);
+  const echostr = rawPlus ? encoded.replaceAll('%2B', '+') : encoded;
+  return `msg_signature=${signature}&timestamp=${timestamp}&nonce=263014780&echostr=${echostr}`;
+}
+
 /** A billion-laughs envelope: nested entities that expand exponentially in a parser that processes them. */
 export const BILLION_LAUGHS =
   '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">' +
