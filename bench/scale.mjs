@@ -9,7 +9,7 @@
 import { BENCH_DIR, Child, log, ratio, round, runMain } from './lib/common.mjs';
 import { SYNC_CORP, SYNC_DEPARTMENTS } from './lib/members.mjs';
 import { findRedisServer, startRedisServer } from './lib/redis-server.mjs';
-import { pacedPings } from './sync-100k.mjs';
+import { pacedPings } from './lib/paced-pings.mjs';
 
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? '10000,100000,250000,1000000').split(',').map(Number);
 const STORES = (process.env.BENCH_SCALE_STORES ?? 'memory,redis').split(',');

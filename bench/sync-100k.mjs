@@ -2,9 +2,8 @@
 // steady load from this process), against the simulator in a third process. Measured in the app: the event
 // loop's longest stall (monitorEventLoopDelay), the local time of validate + CSV and the peak RSS growth, for the
 // module and for the naive path (plainToInstance + validateSync per row, then one string join), same run.
-import { Agent, get } from 'node:http';
-import { performance } from 'node:perf_hooks';
-import { BENCH_DIR, Child, PROFILE_DIR, log, percentile, ratio, round, runMain } from './lib/common.mjs';
+import { BENCH_DIR, Child, PROFILE_DIR, log, ratio, round, runMain } from './lib/common.mjs';
+import { pacedPings } from './lib/paced-pings.mjs';
 import { SYNC_CORP, SYNC_DEPARTMENTS } from './lib/members.mjs';
 
 const ROWS = Number(process.env.BENCH_SYNC_ROWS ?? 100_000);
@@ -19,7 +18,7 @@ async function runApp(mode, apiBaseUrl) {
   });
   try {
     const { url } = await app.next('ready', 180_000);
-    const pings = pacedPings(`${url}/ping`);
+    const pings = pacedPings(`${url}/ping`, PING_INTERVAL_MS);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     app.send({ type: 'go' });
     const { result } = await app.next('result', 300_000);
@@ -28,53 +27,6 @@ async function runApp(mode, apiBaseUrl) {
   } finally {
     await app.stop();
   }
-}
-
-/**
- * Open-loop load: a request every PING_INTERVAL_MS whether or not the previous ones were answered (a closed-loop
- * or per-second-quota generator can sit idle through a stall and never see it). Latencies in ms.
- */
-export function pacedPings(url) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const latencies = [];
-  let failed = 0;
-  const inFlight = new Set();
-  const timer = setInterval(() => {
-    const started = performance.now();
-    const done = new Promise((resolve) => {
-      const req = get(url, { agent }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode === 200) latencies.push(performance.now() - started);
-          else failed++;
-          resolve();
-        });
-      });
-      req.on('error', () => {
-        failed++;
-        resolve();
-      });
-    });
-    inFlight.add(done);
-    void done.then(() => inFlight.delete(done));
-  }, PING_INTERVAL_MS);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await Promise.all(inFlight);
-      agent.destroy();
-      return {
-        intervalMs: PING_INTERVAL_MS,
-        answered: latencies.length,
-        failed,
-        latencyMs: {
-          p50: round(percentile(latencies, 50), 1),
-          p99: round(percentile(latencies, 99), 1),
-          max: round(Math.max(...latencies), 1),
-        },
-      };
-    },
-  };
 }
 
 function profileArgs(mode) {

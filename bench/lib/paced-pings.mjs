@@ -5,7 +5,6 @@ import { percentile, round } from './common.mjs';
 /**
  * Open-loop load: a GET every `intervalMs` whether or not the previous ones were answered (a closed-loop or
  * per-second-quota generator can sit idle through a stall and never see it). `stop()` resolves the latencies in ms.
- * (sync-100k.mjs has its own copy of this from before it was shared.)
  */
 export function pacedPings(url, intervalMs = 4) {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
