@@ -9,7 +9,8 @@
 
 /** Specs and their helpers may reach anywhere (they wire real parts together). */
 const SPEC = '\\.spec(-helper)?\\.ts$';
-const CONFIG_FILES = 'wecom-batch(\\.options|\\.defaults|-options\\.schema|\\.constants|\\.internal-constants)\\.ts$';
+const CONFIG_FILES =
+  'wecom-batch(\\.options|\\.defaults|-options\\.schema|-options\\.resolver|\\.constants|\\.internal-constants)\\.ts$';
 const CONFIG = `^lib/${CONFIG_FILES}`;
 /** Any other file at the root of lib/. */
 const ROOT = `^lib/(?!${CONFIG_FILES})[^/]+\\.ts$`;

@@ -3,7 +3,8 @@ import { WeComConfigError } from './errors/wecom-config.error.js';
 import { MemoryStore } from './stores/memory.store.js';
 import { WECOM_BATCH_EXTRA_KEYS } from './wecom-batch.constants.js';
 import { WECOM_BATCH_DEFAULTS } from './wecom-batch.defaults.js';
-import { resolveWeComBatchOptions, type WeComBatchModuleOptions } from './wecom-batch.options.js';
+import { type WeComBatchModuleOptions } from './wecom-batch.options.js';
+import { resolveWeComBatchOptions } from './wecom-batch-options.resolver.js';
 
 const REQUIRED = { corpId: 'wwcorp', corpSecret: 'corp-secret-value' };
 const CALLBACK = {

@@ -47,11 +47,11 @@ import {
   type WeComBatchModuleExtras,
 } from './wecom-batch.module-definition.js';
 import {
-  resolveWeComBatchOptions,
   type ResolvedWeComBatchOptions,
   type WeComBatchModuleOptions,
   type WeComCorpCredentials,
 } from './wecom-batch.options.js';
+import { resolveWeComBatchOptions } from './wecom-batch-options.resolver.js';
 
 /** The registration's `name` extra, for the resolved options (module-private). */
 const REGISTRATION_NAME = Symbol('WECOM_BATCH_REGISTRATION_NAME');

@@ -7,7 +7,7 @@ import { WeComConfigError } from './errors/wecom-config.error.js';
 import { WECOM_BATCH_DEFAULTS } from './wecom-batch.defaults.js';
 import { WECOM_BATCH_EXTRAS_DEFAULTS } from './wecom-batch.module-definition.js';
 import { STORE_METHODS } from './wecom-batch-options.schema.js';
-import { resolveWeComBatchOptions } from './wecom-batch.options.js';
+import { resolveWeComBatchOptions } from './wecom-batch-options.resolver.js';
 
 const REQUIRED = { corpId: 'wwcorp', corpSecret: 'secret' };
 

@@ -1,14 +1,5 @@
 import type { WeComBatchStore } from './stores/wecom-batch-store.interface.js';
-import { WeComConfigError } from './errors/wecom-config.error.js';
-import { invalidOptionsMessage } from './errors/config.messages.js';
 import { WECOM_BATCH_DEFAULTS } from './wecom-batch.defaults.js';
-import type {
-  CallbackOptionsSchema,
-  ModuleOptionsSchema,
-  PollingOptionsSchema,
-  RetryOptionsSchema,
-} from './wecom-batch-options.schema.js';
-import { findOptionProblems } from './wecom-batch-options.schema.js';
 
 // Each option is listed once here (type, JSDoc, `@default`) and its default once in WECOM_BATCH_DEFAULTS; the
 // resolved type is derived from both. The compile-time checks at the end keep the defaults and the validation
@@ -253,19 +244,11 @@ export interface WeComBatchModuleOptions {
   resolveCorp?: ((corpId: string) => Promise<WeComCorpCredentials | undefined>) | undefined;
 }
 
-/** The fields that get a default: every optional field but `callback` (none: polling only) and `store` (an instance). */
-type DefaultedField = Exclude<
-  {
-    [K in keyof WeComBatchModuleOptions]-?: object extends Pick<WeComBatchModuleOptions, K> ? K : never;
-  }[keyof WeComBatchModuleOptions],
-  'callback' | 'store' | 'resolveCorp'
->;
-
 /** An option's value once defaults are applied: present, and for a group (`retry`, `polling`) every field present. */
-type Filled<T> = T extends object ? { [K in keyof T]-?: Exclude<T[K], undefined> } : T;
+export type Filled<T> = T extends object ? { [K in keyof T]-?: Exclude<T[K], undefined> } : T;
 
 /** The defaulted part of the resolved options: the keys of WECOM_BATCH_DEFAULTS, typed as the input declares them. */
-type DefaultedOptions = {
+export type DefaultedOptions = {
   [K in keyof typeof WECOM_BATCH_DEFAULTS]: Filled<Exclude<WeComBatchModuleOptions[K], undefined>>;
 };
 
@@ -278,69 +261,3 @@ export interface ResolvedWeComBatchOptions
   /** The registration's `name` (set by the module, not an option): carried by the events. */
   registration?: string | undefined;
 }
-
-/**
- * Validates the options and applies the defaults. Throws a `WeComConfigError` that lists every invalid
- * field (never its value: some are secrets).
- */
-export function resolveWeComBatchOptions(options: WeComBatchModuleOptions): ResolvedWeComBatchOptions {
-  if (options === null || typeof options !== 'object') {
-    const problems = [{ field: '(options)', message: 'must be an object' }];
-    throw new WeComConfigError(invalidOptionsMessage(problems), problems);
-  }
-  const problems = findOptionProblems(options);
-  if (problems.length > 0) throw new WeComConfigError(invalidOptionsMessage(problems), problems);
-
-  const defaulted = fill(WECOM_BATCH_DEFAULTS, options) as DefaultedOptions;
-  return {
-    ...defaulted,
-    corpId: options.corpId,
-    corpSecret: options.corpSecret,
-    apiBaseUrl: normalizeBaseUrl(defaulted.apiBaseUrl),
-    callback: options.callback ? { ...options.callback } : undefined,
-  };
-}
-
-/**
- * A fresh, mutable copy of `defaults` where every field `given` sets (not `undefined`/`null`) wins, group by
- * group. Only the keys of `defaults` are read: unknown or extra keys of the input never reach the services.
- */
-function fill(defaults: object, given: unknown): Record<string, unknown> {
-  const source = (given ?? {}) as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const [key, fallback] of Object.entries(defaults)) {
-    out[key] =
-      typeof fallback === 'object' && fallback !== null ? fill(fallback, source[key]) : (source[key] ?? fallback);
-  }
-  return out;
-}
-
-function normalizeBaseUrl(url: string): string {
-  return url.replace(/\/+$/, '').replace(/\/cgi-bin$/, '');
-}
-
-// ---- compile-time checks: these types fail to compile when the listings drift apart ----
-
-/** Compiles only for `true`. */
-type Assert<T extends true> = T;
-/** `true` when `A` and `B` are the same set of keys. */
-type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : false;
-
-// Every defaulted field has a default of the declared type, and the defaults name no other field.
-type _DefaultsCoverOptions = Assert<
-  [DefaultedField, keyof typeof WECOM_BATCH_DEFAULTS] extends [keyof typeof WECOM_BATCH_DEFAULTS, DefaultedField]
-    ? true
-    : false
->;
-type _DefaultsHaveDeclaredTypes = Assert<
-  typeof WECOM_BATCH_DEFAULTS extends {
-    readonly [K in DefaultedField]: Readonly<Filled<Exclude<WeComBatchModuleOptions[K], undefined>>>;
-  }
-    ? true
-    : false
->;
-// The validation schema has a rule group for every field (the store is checked by its methods).
-type _SchemaCoversOptions = Assert<SameKeys<ModuleOptionsSchema, Omit<WeComBatchModuleOptions, 'store'>>>;
-type _SchemaCoversCallback = Assert<SameKeys<CallbackOptionsSchema, WeComCallbackOptions>>;
-type _SchemaCoversRetry = Assert<SameKeys<RetryOptionsSchema, WeComRetryOptions>>;
-type _SchemaCoversPolling = Assert<SameKeys<PollingOptionsSchema, WeComPollingOptions>>;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { WeComConfigError } from '../errors/wecom-config.error.js';
-import { resolveWeComBatchOptions, type WeComCallbackKeyPair } from '../wecom-batch.options.js';
+import { type WeComCallbackKeyPair } from '../wecom-batch.options.js';
+import { resolveWeComBatchOptions } from '../wecom-batch-options.resolver.js';
 import { CallbackVerifier, callbackKeyPairs, keyPairFingerprint } from './callback-verifier.service.js';
 import { WeComCrypto } from './wecom-crypto.service.js';
 

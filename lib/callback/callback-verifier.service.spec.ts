@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { WeComCallbackRejectedError } from '../errors/wecom-callback-rejected.error.js';
-import { resolveWeComBatchOptions } from '../wecom-batch.options.js';
+import { resolveWeComBatchOptions } from '../wecom-batch-options.resolver.js';
 import {
   CallbackKeyring,
   CallbackVerifier,

@@ -8,11 +8,8 @@ import { Redactor } from '../internal/redactor.util.js';
 import { MemoryStore } from '../stores/memory.store.js';
 import { WeComSimulator } from '../testing/index.js';
 import type { WeComBatchStore } from '../stores/wecom-batch-store.interface.js';
-import {
-  resolveWeComBatchOptions,
-  type ResolvedWeComBatchOptions,
-  type WeComBatchModuleOptions,
-} from '../wecom-batch.options.js';
+import { type ResolvedWeComBatchOptions, type WeComBatchModuleOptions } from '../wecom-batch.options.js';
+import { resolveWeComBatchOptions } from '../wecom-batch-options.resolver.js';
 import { AccessTokenFetcher } from './access-token.fetcher.js';
 import { AccessTokenManager } from './access-token.manager.js';
 import { httpProvider } from './http.provider.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolveWeComBatchOptions } from '../wecom-batch.options.js';
+import { resolveWeComBatchOptions } from '../wecom-batch-options.resolver.js';
 import { ExportDownloadError, ExportFileDownloader } from './export-file.downloader.js';
 
 const FILE = randomBytes(300_000);

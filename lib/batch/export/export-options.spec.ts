@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { WeComConfigError } from '../../errors/wecom-config.error.js';
 import { WECOM_BATCH_DEFAULTS } from '../../wecom-batch.defaults.js';
-import { resolveWeComBatchOptions } from '../../wecom-batch.options.js';
+import { resolveWeComBatchOptions } from '../../wecom-batch-options.resolver.js';
 
 const base = { corpId: 'wwcorp', corpSecret: 'secret' };
 

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { WeComImportBusyError } from '../../errors/wecom-import-busy.error.js';
 import { MemoryStore } from '../../stores/memory.store.js';
 import type { WeComBatchStore } from '../../stores/wecom-batch-store.interface.js';
-import { resolveWeComBatchOptions } from '../../wecom-batch.options.js';
+import { resolveWeComBatchOptions } from '../../wecom-batch-options.resolver.js';
 import { ImportSlotService } from './import-slot.service.js';
 
 function queue(store: WeComBatchStore, importQueue: 'queue' | 'fail-fast' = 'queue'): ImportSlotService {

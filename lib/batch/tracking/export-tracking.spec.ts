@@ -5,7 +5,7 @@ import type { BatchJobCompletedEvent } from '../../events/batch-job-completed.ev
 import { WECOM_BATCH_EVENTS } from '../../events/wecom-batch.events.js';
 import type { BatchJobResult } from '../../model/batch-job.types.js';
 import { MemoryStore } from '../../stores/memory.store.js';
-import { resolveWeComBatchOptions } from '../../wecom-batch.options.js';
+import { resolveWeComBatchOptions } from '../../wecom-batch-options.resolver.js';
 import type { JobTracker } from './job-tracker.service.js';
 import { createJobTracker } from './tracking.providers.js';
 import type { JobResultFetcher } from './tracking.types.js';

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { BatchJobResult } from '../../model/batch-job.types.js';
 import { MemoryStore } from '../../stores/memory.store.js';
-import { resolveWeComBatchOptions } from '../../wecom-batch.options.js';
+import { resolveWeComBatchOptions } from '../../wecom-batch-options.resolver.js';
 import { CompletionNotices } from './completion-notices.service.js';
 import { JobCompleter } from './job-completer.service.js';
 import { JobPoller, MAX_ABANDONED_MARKS } from './job-poller.service.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { WeComLockTimeoutError } from '../../errors/wecom-lock-timeout.error.js';
 import { MemoryStore } from '../../stores/memory.store.js';
 import { STORE_KEYS } from '../../stores/store-keys.js';
-import { resolveWeComBatchOptions } from '../../wecom-batch.options.js';
+import { resolveWeComBatchOptions } from '../../wecom-batch-options.resolver.js';
 import { JobRecords } from './job-records.service.js';
 
 const CORP = 'wwcorp0001';
