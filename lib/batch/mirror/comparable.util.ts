@@ -1,5 +1,7 @@
 import { WITHHELD_MEMBER_FIELDS } from '../export/export-rows.types.js';
 import type { DepartmentRow } from '../rows/department-row.dto.js';
+import { DEPARTMENT_CSV_HEADERS } from '../template/department-template.columns.js';
+import { MEMBER_CSV_HEADERS } from '../template/member-template.columns.js';
 
 /**
  * A member as the plan compares it: a desired `MemberRow` or an exported member as they are (both speak MemberRow's
@@ -53,30 +55,11 @@ export type ScalarMemberField = (typeof SCALAR_MEMBER_FIELDS)[number];
  */
 export const WITHHELD_FIELDS: ReadonlySet<string> = new Set<string>(WITHHELD_MEMBER_FIELDS);
 
-/** The template's column names, beside the camelCase fields (for people). */
-export const MEMBER_FIELD_LABELS: Readonly<Record<string, string>> = Object.freeze({
-  userid: '帐号',
-  name: '姓名',
-  mobile: '手机号',
-  email: '邮箱',
-  departments: '所在部门',
-  position: '职位',
-  gender: '性别',
-  isLeaderInDept: '是否部门内领导',
-  order: '排序',
-  alias: '别名',
-  address: '地址',
-  telephone: '座机',
-  disabled: '禁用',
-});
+/** The template's column names, beside the camelCase fields (for people): the import templates' own headers. */
+export const MEMBER_FIELD_LABELS: Readonly<Record<string, string>> = MEMBER_CSV_HEADERS;
 
 /** The department template's column names. */
-export const DEPARTMENT_FIELD_LABELS: Readonly<Record<string, string>> = Object.freeze({
-  id: '部门ID',
-  name: '部门名称',
-  parentId: '父部门ID',
-  order: '排序',
-});
+export const DEPARTMENT_FIELD_LABELS: Readonly<Record<string, string>> = DEPARTMENT_CSV_HEADERS;
 
 /** The label of a member field (`extAttrs.<name>` is labelled by the attribute's own name). */
 export function memberLabel(field: string): string {
