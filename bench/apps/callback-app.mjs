@@ -87,6 +87,10 @@ const imports =
           store,
           // Deliveries of jobs that were not seeded (ack-latency) are followed as before the unknown-job default.
           callbackFollowUnknownJobs: true,
+          // Every round seeds more pending records than it delivers (its rate is not known in advance); the
+          // pending sweep (every 60 s) would follow the tens of thousands left over and poll a WeCom that is not
+          // there, saturating the app during the later phases (it made the Fastify floods read 0–37 refusals/s).
+          resumePendingJobs: false,
           corpId: KEYS.corpId,
           corpSecret: KEYS.corpSecret,
           apiBaseUrl: 'http://127.0.0.1:9',

@@ -9,7 +9,7 @@ import { WECOM_BATCH_EVENTS } from '../events/wecom-batch.events.js';
 import { emitSafely } from '../internal/emit.util.js';
 import { callbackKeyFingerprint } from '../internal/key-fingerprint.util.js';
 import type { BatchJobResult, BatchJobType } from '../model/batch-job.types.js';
-import { tracedCsvBuild, tracedSubmit, tracedUpload } from '../telemetry/batch-spans.util.js';
+import { tracedSubmit, tracedUpload } from '../telemetry/batch-spans.util.js';
 import { logFields } from '../telemetry/log-fields.util.js';
 import {
   WECOM_BATCH_EMITTER,
@@ -25,8 +25,9 @@ import { DirectoryMirror } from './mirror/directory-mirror.service.js';
 import { toBuffer, type PreparedFile } from './submission/import-source.util.js';
 import type { DepartmentSource, MemberImportOptions, MemberSource } from './submission/import-source.types.js';
 import { JobSubmitter } from './submission/job-submitter.service.js';
-import { uploadSource, type UploadedPart } from './submission/split-source.util.js';
-import { SplitSyncRun } from './submission/split-sync.runner.js';
+import { uploadImportParts } from './submission/import-upload.util.js';
+import type { UploadedPart } from './submission/split-source.util.js';
+import { startSplitSync } from './submission/split-sync.runner.js';
 import { JobTracker } from './tracking/job-tracker.service.js';
 import type { BatchJobProgress } from './tracking/tracking.types.js';
 
@@ -204,43 +205,30 @@ export class BatchService extends BatchMirrorMethods {
     return this.tracker.watchJob(jobId, options.timeoutMs);
   }
 
-  /** How rows become CSV: quoting only when the app allowed it. */
-  private get csvOptions(): { allowCsvQuoting: boolean } {
-    return { allowCsvQuoting: this.options.allowCsvQuoting };
-  }
-
-  /**
-   * Validates and writes the source's CSV part by part, uploading each part before the next is written (outside
-   * the import slot: media ids live 3 days). One part unless a sync is over `mediaLimitBytes`.
-   */
-  private async uploadParts(jobType: BatchJobType, source: MemberSource | DepartmentSource): Promise<UploadedPart[]> {
-    const options = { ...this.csvOptions, maxBytes: this.options.mediaLimitBytes };
-    const upload = (csv: Buffer, index: number): Promise<string> =>
-      tracedUpload(this.corpId, jobType, csv.length, () =>
-        this.api.uploadCsv(csv, `${jobType}-${Date.now()}${index > 0 ? `-part${index + 1}` : ''}.csv`),
-      );
-    const built = await tracedCsvBuild(this.corpId, jobType, async () => {
-      const parts = await uploadSource(jobType, source, options, upload);
-      return { parts, rows: parts.reduce((sum, part) => sum + (part.rows ?? 0), 0) };
-    });
-    return built.parts;
+  /** Validates, writes and uploads the source's CSV (see `uploadImportParts`): one part unless a sync is split. */
+  private uploadParts(jobType: BatchJobType, source: MemberSource | DepartmentSource): Promise<UploadedPart[]> {
+    return uploadImportParts(
+      {
+        corpId: this.corpId,
+        maxBytes: this.options.mediaLimitBytes,
+        csv: { allowCsvQuoting: this.options.allowCsvQuoting },
+        uploadCsv: (csv, filename) => this.api.uploadCsv(csv, filename),
+      },
+      jobType,
+      source,
+    );
   }
 
   /** The rest of a split sync, after its first part was submitted: one part at a time, in the background. */
   private runSplit(parts: UploadedPart[], first: BatchJob, toInvite: boolean | undefined): BatchJob {
-    const run = new SplitSyncRun(parts, {
+    const { run, rows } = startSplitSync(parts, first, {
       corpId: this.corpId,
       logger: this.logger,
+      mediaLimitBytes: this.options.mediaLimitBytes,
       submit: (part) => this.submit('sync_user', part, toInvite),
       watchJob: (jobId) => this.tracker.watchJob(jobId),
       emit: (event) => emitSafely(this.events, this.logger, WECOM_BATCH_EVENTS.RUN_COMPLETED, event),
     });
-    run.start(first);
-    const rows = parts.reduce((sum, part) => sum + (part.rows ?? 0), 0);
-    this.logger.log(
-      `split sync_user run ${first.jobId}: ${rows} rows in ${parts.length} files over mediaLimitBytes ` +
-        `(${this.options.mediaLimitBytes}); media ids ${parts.map((part) => part.mediaId).join(', ')}`,
-    );
     return new BatchJob(this.corpId, first.jobId, 'sync_user', first.mediaId, rows, first.submittedAt, this, run);
   }
 

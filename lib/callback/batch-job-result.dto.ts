@@ -75,6 +75,7 @@ export function toBatchJobResultEvent(root: XmlElements): BatchJobResultEventDto
   } else {
     dto.BatchJob = job as unknown as BatchJobDto;
   }
+  if (plainlyValid(dto)) return dto;
   const errors = validator.validateSync(dto, { forbidUnknownValues: true });
   if (errors.length > 0) {
     const fields = errors.flatMap((e) =>
@@ -87,6 +88,36 @@ export function toBatchJobResultEvent(root: XmlElements): BatchJobResultEventDto
     );
   }
   return dto;
+}
+
+const JOB_ID = /^[\x21-\x7e]{1,64}$/;
+/** Printable ASCII: its length is what class-validator's Length counts (no surrogate pairs, no variation selectors). */
+const ASCII_1_64 = /^[\x20-\x7e]{1,64}$/;
+
+/**
+ * True when the decorators above would find nothing wrong, decided by plain checks — class-validator's metadata
+ * walk was the largest single cost of a duplicate delivery (WeCom's retries). Conservative: it accepts only what
+ * the decorators accept (the differential spec checks it); anything else, including every invalid event, goes
+ * through class-validator, which names the fields.
+ */
+export function plainlyValid(dto: BatchJobResultEventDto): boolean {
+  const job = dto.BatchJob;
+  return (
+    typeof dto.ToUserName === 'string' &&
+    ASCII_1_64.test(dto.ToUserName) &&
+    Number.isInteger(dto.CreateTime) &&
+    dto.CreateTime >= 0 &&
+    dto.MsgType === 'event' &&
+    dto.Event === 'batch_job_result' &&
+    job instanceof BatchJobDto &&
+    typeof job.JobId === 'string' &&
+    JOB_ID.test(job.JobId) &&
+    typeof job.JobType === 'string' &&
+    ASCII_1_64.test(job.JobType) &&
+    Number.isInteger(job.ErrCode) &&
+    typeof job.ErrMsg === 'string' &&
+    job.ErrMsg.length <= 2048
+  );
 }
 
 function integer(value: XmlValue | undefined): number {

@@ -44,6 +44,8 @@ export class CallbackRejections {
   // The service's name: log lines keep the context they always had.
   private readonly logger = new Logger('WeComCallbackService');
   private readonly rateLimited: RateLimitedLog;
+  /** Rejection events waiting for the next loop turn. */
+  private readonly unannounced: CallbackRejectedEvent[] = [];
 
   constructor(
     @Inject(WECOM_BATCH_EMITTER) private readonly emitter: EventEmitter2,
@@ -54,11 +56,12 @@ export class CallbackRejections {
 
   /** Logs and announces `error` (emitted after the answer is written), and returns the answer. */
   reject(error: WeComCallbackRejectedError, method: 'GET' | 'POST', remoteAddress?: string): WeComCallbackResponse {
-    const from = remoteAddress ? ` from ${remoteAddress}` : '';
-    // The cause's name and code only: a store error's message may quote keys that contain the (decrypted) job id.
-    const cause = error.cause instanceof Error ? ` [${describeErrorKind(error.cause)}]` : '';
-    const line = `refused a WeCom callback ${method}${from}: ${error.reason} (${error.status}) — ${error.message}${cause}`;
-    this.rateLimited.write(error.status >= 500 ? 'error' : 'warn', error.reason, line);
+    this.rateLimited.write(error.status >= 500 ? 'error' : 'warn', error.reason, () => {
+      const from = remoteAddress ? ` from ${remoteAddress}` : '';
+      // The cause's name and code only: a store error's message may quote keys that contain the (decrypted) job id.
+      const cause = error.cause instanceof Error ? ` [${describeErrorKind(error.cause)}]` : '';
+      return `refused a WeCom callback ${method}${from}: ${error.reason} (${error.status}) — ${error.message}${cause}`;
+    });
     const event = new CallbackRejectedEvent({
       ...(this.options ? { corpId: this.options.corpId } : {}),
       ...(this.options?.registration === undefined ? {} : { registration: this.options.registration }),
@@ -69,10 +72,17 @@ export class CallbackRejections {
       remoteAddress,
       at: new Date(),
     });
-    // After the answer is written: a slow synchronous listener must not hold it back.
-    setImmediate(() => emitSafely(this.emitter, this.logger, WECOM_BATCH_EVENTS.CALLBACK_REJECTED, event));
+    // After the answer is written: a slow synchronous listener must not hold it back. One macrotask for all the
+    // refusals of a loop turn, not one each (a flood makes many per turn).
+    if (this.unannounced.push(event) === 1) setImmediate(() => this.announce());
     return CLOSES_CONNECTION.has(error.reason)
       ? { status: error.status, body: error.message, contentType: CALLBACK_TEXT_PLAIN, headers: CONNECTION_CLOSE }
       : { status: error.status, body: error.message, contentType: CALLBACK_TEXT_PLAIN };
+  }
+
+  private announce(): void {
+    for (const event of this.unannounced.splice(0)) {
+      emitSafely(this.emitter, this.logger, WECOM_BATCH_EVENTS.CALLBACK_REJECTED, event);
+    }
   }
 }

@@ -1,8 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import type { WeComCallbackRejectedError } from '../errors/wecom-callback-rejected.error.js';
 import { malformedXmlRejection } from './callback-rejections.service.js';
-import { readEncryptedField } from './envelope.parser.js';
+import type { WeComCallbackRequest } from './callback.types.js';
+import { envelopeOf, readEnvelope, readEnvelopeAhead } from './envelope.parser.js';
 import { XmlFormatError } from './xml-format.error.js';
+
+const readEncryptedField = (body: string): string => readEnvelope(body).encrypt;
 
 /** The parser's neutral error for `body`, as the callback service answers it. */
 function rejection(body: string): WeComCallbackRejectedError {
@@ -15,7 +18,7 @@ function rejection(body: string): WeComCallbackRejectedError {
   throw new Error(`accepted: ${body}`);
 }
 
-describe('readEncryptedField (the POST envelope)', () => {
+describe('readEnvelope (the POST envelope)', () => {
   it('reads Encrypt and nothing else, with or without AgentID, in any order', () => {
     expect(
       readEncryptedField(
@@ -75,5 +78,47 @@ describe('readEncryptedField (the POST envelope)', () => {
     const body = `<xml>${'<a/>'.repeat(4086)}<Encrypt>AAAA</Encrypt></xml>`;
     const error = rejection(body);
     expect(error.message).toBe('malformed callback envelope: <a> appears twice (at offset 13)');
+  });
+});
+
+describe('readEnvelope — ToUserName, and the read ahead of the corp router', () => {
+  const body = '<xml><ToUserName><![CDATA[wwnorth]]></ToUserName><Encrypt>abc</Encrypt></xml>';
+  const request = (): WeComCallbackRequest => ({ method: 'POST', query: '', body });
+
+  it('returns ToUserName as sent beside Encrypt, and undefined when it is absent or not text', () => {
+    expect(readEnvelope(body)).toEqual({ encrypt: 'abc', toUserName: 'wwnorth' });
+    expect(readEnvelope('<xml><Encrypt>abc</Encrypt></xml>').toUserName).toBeUndefined();
+    expect(
+      readEnvelope('<xml><ToUserName><a>x</a></ToUserName><Encrypt>abc</Encrypt></xml>').toUserName,
+    ).toBeUndefined();
+  });
+
+  it('hands the envelope read ahead to the service of the same request: the same parse, used once', () => {
+    const req = request();
+    const ahead = readEnvelopeAhead(req, body);
+    expect(envelopeOf(req, body)).toBe(ahead);
+    // Used once: handled again, the request's body is parsed again (an equal result, a new object).
+    const again = envelopeOf(req, body);
+    expect(again).toEqual(ahead);
+    expect(again).not.toBe(ahead);
+    // Another request never sees it.
+    const kept = readEnvelopeAhead(req, body);
+    expect(envelopeOf(request(), body)).not.toBe(kept);
+    expect(envelopeOf(req, body)).toBe(kept);
+  });
+
+  it('hands a refusal read ahead down as the same error, and parses again when the body text differs', () => {
+    const req = request();
+    expect(readEnvelopeAhead(req, '<xml><Encrypt></Encrypt></xml>')).toBeUndefined();
+    let refused: unknown;
+    try {
+      envelopeOf(req, '<xml><Encrypt></Encrypt></xml>');
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(XmlFormatError);
+    // The read ahead saw other text (a caller that changed the body): it is not used.
+    readEnvelopeAhead(req, '<xml><Encrypt></Encrypt></xml>');
+    expect(envelopeOf(req, body)).toEqual({ encrypt: 'abc', toUserName: 'wwnorth' });
   });
 });

@@ -14,8 +14,11 @@ export class RateLimitedLog {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Logs `message` at `level` unless a line with the same `key` was logged less than the interval ago. */
-  write(level: 'log' | 'warn' | 'error', key: string, message: string): void {
+  /**
+   * Logs `message` at `level` unless a line with the same `key` was logged less than the interval ago. A function
+   * is called only when the line is written: a flood's suppressed lines cost no string building.
+   */
+  write(level: 'log' | 'warn' | 'error', key: string, message: string | (() => string)): void {
     const now = this.now();
     const entry = this.last.get(key);
     if (entry !== undefined && now - entry.at < this.intervalMs) {
@@ -24,6 +27,7 @@ export class RateLimitedLog {
     }
     const suppressed = entry?.suppressed ?? 0;
     this.last.set(key, { at: now, suppressed: 0 });
-    this.logger[level](suppressed > 0 ? `${message} (+${suppressed} similar suppressed)` : message);
+    const line = typeof message === 'function' ? message() : message;
+    this.logger[level](suppressed > 0 ? `${line} (+${suppressed} similar suppressed)` : line);
   }
 }

@@ -1,5 +1,6 @@
 import { Controller, Delete, Get, Options, Patch, Post, Put, Req, Res, SetMetadata, type Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { ServerResponse } from 'node:http';
 import { readCallbackBody } from './callback-body.reader.js';
 import { CALLBACK_ROUTE_CONFIG_KEY, FASTIFY_ROUTE_CONFIG_METADATA } from './callback.constants.js';
 import type { WeComCallbackRequest, WeComCallbackResponse } from './callback.types.js';
@@ -73,6 +74,16 @@ abstract class WeComCallbackControllerBase {
   }
 
   private send(res: unknown, answer: WeComCallbackResponse): void {
+    if (res instanceof ServerResponse) {
+      // Express (its response is Node's): write the answer directly. Its res.send() would compute an ETag and
+      // re-encode the body first — work no WeCom answer needs, and the largest share of a refusal's cost in a
+      // flood of forged deliveries. Node adds Content-Length itself, and omits the body of a HEAD answer.
+      res.statusCode = answer.status;
+      res.setHeader('Content-Type', answer.contentType);
+      for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
+      res.end(answer.body);
+      return;
+    }
     const adapter = this.adapterHost.httpAdapter;
     adapter.setHeader(res, 'Content-Type', answer.contentType);
     for (const [name, value] of Object.entries(answer.headers ?? {})) adapter.setHeader(res, name, value);

@@ -20,7 +20,7 @@ import {
 import type { WeComCallbackRequest, WeComCallbackResponse } from './callback.types.js';
 import { CallbackVerifier, type VerifiedCallback } from './callback-verifier.service.js';
 import { RateLimitedLog } from './rate-limited-log.util.js';
-import { readEncryptedField } from './envelope.parser.js';
+import { envelopeOf } from './envelope.parser.js';
 import { XmlFormatError } from './xml-format.error.js';
 
 /**
@@ -158,7 +158,7 @@ export class WeComCallbackService {
     this.verifier.assertConfigured();
     const params = readCallbackParams(request.query, POST_PARAMS);
     const text = readCallbackBodyText(request, this.maxBodyBytes);
-    const encrypted = parsed('envelope', () => readEncryptedField(text));
+    const encrypted = parsed('envelope', () => envelopeOf(request, text).encrypt);
     const verified = this.verifier.verifyDelivery(params, encrypted);
     const event = parsed('event', () => mapBatchJobEvent(verified.message, this.corpId));
     if (event.kind === 'ignored') {

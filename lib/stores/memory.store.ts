@@ -145,9 +145,14 @@ export class MemoryStore implements WeComBatchStore {
     };
   }
 
-  /** Drops expired entries every 1,000 writes so a long-running process does not accumulate them. */
+  /**
+   * Drops expired entries so a long-running process does not accumulate them: after at least 1,000 writes and
+   * at least as many writes as there are entries, so a sweep's cost is spread over the writes before it (O(1)
+   * per write however many jobs are held, where a sweep every 1,000 writes cost O(entries) each time).
+   */
   private sweepNowAndThen(): void {
-    if (++this.writesSinceSweep < 1000) return;
+    const entries = this.marks.size + this.jobs.size + this.chunks.size + this.locks.size;
+    if (++this.writesSinceSweep < Math.max(1000, entries)) return;
     this.writesSinceSweep = 0;
     const now = this.now();
     for (const [key, expiresAt] of this.marks) if (expiresAt <= now) this.marks.delete(key);

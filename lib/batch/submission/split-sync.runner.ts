@@ -24,6 +24,26 @@ export interface SplitSyncDeps {
   emit(event: BatchRunCompletedEvent): void;
 }
 
+/**
+ * Starts the rest of a split sync, after its first part was submitted (one part at a time, in the background),
+ * and logs the run with every part's media id (what a restart needs to resume by hand). Resolves the run, for the
+ * run's handle, and its data rows.
+ */
+export function startSplitSync(
+  parts: readonly UploadedPart[],
+  first: SubmittedPart,
+  deps: SplitSyncDeps & { mediaLimitBytes: number },
+): { run: SplitSyncRun; rows: number } {
+  const run = new SplitSyncRun(parts, deps);
+  run.start(first);
+  const rows = run.totalRows;
+  deps.logger.log(
+    `split sync_user run ${first.jobId}: ${rows} rows in ${parts.length} files over mediaLimitBytes ` +
+      `(${deps.mediaLimitBytes}); media ids ${parts.map((part) => part.mediaId).join(', ')}`,
+  );
+  return { run, rows };
+}
+
 /** Payloads keep `result` inline up to this many rows over the whole run (as single jobs do). */
 const INLINE_RUN_ROWS = 10_000;
 
@@ -36,7 +56,8 @@ const INLINE_RUN_ROWS = 10_000;
  */
 export class SplitSyncRun implements BatchRunFollower {
   readonly parts: BatchJobPart[];
-  private readonly totalRows: number;
+  /** Data rows over every part. */
+  readonly totalRows: number;
   private readonly progress$ = new ReplaySubject<BatchJobProgress>(1);
   private outcome!: Promise<BatchJobCompletedEvent>;
   private runId = '';

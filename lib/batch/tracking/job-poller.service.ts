@@ -35,8 +35,12 @@ interface Schedule {
   interval: number;
   timer?: NodeJS.Timeout;
   polling: boolean;
-  /** Aborts the in-flight getresult once nothing follows the job any more (settled here, shutdown). */
-  readonly abort: AbortController;
+  /**
+   * Aborts the in-flight getresult once nothing follows the job any more (settled here, shutdown). Made by the
+   * first call that needs it: most jobs complete by their callback without one, and an abort() without a
+   * reason builds a DOMException (a stack trace) per job on the callback path.
+   */
+  abort?: AbortController;
   readonly onSettled: Array<() => void>;
 }
 
@@ -104,7 +108,6 @@ export class JobPoller {
       startedAt: Date.now(),
       interval: polling.initialIntervalMs,
       polling: false,
-      abort: new AbortController(),
       onSettled: options.onSettled ? [options.onSettled] : [],
     };
     this.schedules.set(jobId, job);
@@ -224,7 +227,7 @@ export class JobPoller {
       this.finish(this.records.toEvent(record));
     } else if (record && isExportJobType(record.jobType)) {
       // Exports: export/get_result status 2 done / 3 failed, no rows; their callback settles them without a call.
-      const poll = await pollExportJob(this.fetcher, job.jobId, record.jobType, !!record.callback, job.abort.signal);
+      const poll = await pollExportJob(this.fetcher, job.jobId, record.jobType, !!record.callback, signalOf(job));
       if (poll.answer) this.answers$.next({ jobId: job.jobId, result: poll.answer });
       if (poll.outcome !== 'pending') {
         this.finishIfCompleted(await this.completer.complete(job.jobId, undefined, poll.outcome === 'failed'));
@@ -238,8 +241,8 @@ export class JobPoller {
       // into the store): a poll never parses hundreds of thousands of rows in one go.
       const streamed = this.fetcher.streamResult !== undefined;
       const result = streamed
-        ? { ...(await this.fetcher.streamResult!(job.jobId, { signal: job.abort.signal })), result: [] }
-        : await this.fetcher.getResult(job.jobId, job.abort.signal);
+        ? { ...(await this.fetcher.streamResult!(job.jobId, { signal: signalOf(job) })), result: [] }
+        : await this.fetcher.getResult(job.jobId, signalOf(job));
       this.answers$.next({ jobId: job.jobId, result });
       if (result.status === 3) {
         this.finishIfCompleted(await this.completer.complete(job.jobId, streamed ? undefined : result));
@@ -281,7 +284,7 @@ export class JobPoller {
     const job = this.schedules.get(jobId);
     if (!job) return;
     clearTimeout(job.timer);
-    job.abort.abort();
+    job.abort?.abort();
     this.schedules.delete(jobId);
     for (const hook of job.onSettled) {
       try {
@@ -291,6 +294,11 @@ export class JobPoller {
       }
     }
   }
+}
+
+/** The signal that stops `job`'s getresult calls when it settles. */
+function signalOf(job: Schedule): AbortSignal {
+  return (job.abort ??= new AbortController()).signal;
 }
 
 /** A WeCom error that polling again will not fix (bad secret, untrusted IP…). Transport errors are not. */

@@ -157,7 +157,8 @@ export class JobTracker implements OnApplicationBootstrap, OnModuleDestroy {
       return 'unknown_over_cap';
     }
     if ((await this.records.recordCallback(callback, true)) === 'completed') return 'duplicate';
-    if (!this.unknownFollowed.has(jobId)) {
+    // Only the jobs followed for callbackFollowUnknownJobs count towards its cap: ours are few and always followed.
+    if (!ours && !this.unknownFollowed.has(jobId)) {
       this.unknownFollowed.add(jobId);
       this.poller.track(jobId, { delayMs: 0, onSettled: () => this.unknownFollowed.delete(jobId) });
     } else {
