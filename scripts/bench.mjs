@@ -3,8 +3,8 @@
 // exports map). Prints one `BENCH <name> <metric>=<value> baseline=<value> ratio=<value>` line per figure on
 // stdout (progress goes to stderr) and writes every figure, with the machine, to bench/results.json.
 //
-// Names: callback-throughput, crypto, token-storm, sync-100k, ack-latency, mirror, export, telemetry (each also runs
-// alone after a build: `node bench/crypto.mjs`). Environment:
+// Names: callback-throughput, crypto, token-storm, sync-100k, ack-latency, mirror, export, telemetry, rows-csv (each
+// also runs alone after a build: `node bench/crypto.mjs`). Environment:
 //   BENCH_QUICK=1           shorter runs, for working on the harness (figures not comparable)
 //   BENCH_ADAPTERS=express  callback-throughput / ack-latency on one adapter only
 //   BENCH_CPU_PROF=1        CPU profiles of the measured windows into .tmp/profiles/ (read them with
@@ -12,6 +12,7 @@
 //   BENCH_SYNC_ROWS=N       sync-100k with N rows instead of 100,000
 //   BENCH_EXPORT_SIZES=a,b  export with these directory sizes instead of 100000,1000000
 //   BENCH_MIRROR_MEMBERS=N  mirror: plan N members instead of 100,000
+//   BENCH_ROWS_CSV_SIZES=a,b / BENCH_ROWS_CSV_ROUNDS=N  rows-csv sizes (default 100000,1000000) and rounds (3)
 //   scale (only when named: `npm run bench -- scale`; up to an hour): BENCH_SCALE_SIZES=10000,100000 and
 //                           BENCH_SCALE_STORES=memory,redis choose the sizes and stores
 //   REDIS_SERVER_BIN=path   the redis-server for token-storm (default: the PATH's; without one, the Redis
@@ -31,6 +32,7 @@ const BENCHMARKS = [
   'mirror',
   'export',
   'telemetry',
+  'rows-csv',
 ];
 /**
  * Run only when named (`npm run bench -- scale`): too long for the default run. scale syncs up to 1,000,000

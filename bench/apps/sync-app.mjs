@@ -5,14 +5,13 @@
 // Measured inside this process: event-loop delay (perf_hooks.monitorEventLoopDelay, max), wall time, peak RSS.
 // IPC: { type: 'ready', url } → waits for { type: 'go' } → { type: 'result', ... } → exits on { type: 'stop' }.
 import { Controller, Get } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import { createServer } from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { BatchService, MemberRow, buildMemberCsv } from 'nestjs-wecom-batch';
+import { BatchService, buildMemberCsv } from 'nestjs-wecom-batch';
 import { parentChannel, round } from '../lib/common.mjs';
 import { bootApp, decorateClass, decorateMethod, wecomImports } from '../lib/nest.mjs';
 import { SYNC_CORP, makeMembers } from '../lib/members.mjs';
+import { naiveCsv } from '../lib/naive-csv.mjs';
 
 const config = JSON.parse(process.argv[2]);
 const channel = parentChannel();
@@ -82,29 +81,6 @@ async function measured(fn) {
     peakHeapUsedGrowthMiB: round((heapPeak - heapBefore.heapUsed) / 1024 / 1024, 1),
     peakExternalGrowthMiB: round((externalPeak - heapBefore.external) / 1024 / 1024, 1),
   };
-}
-
-/** The usual hand-written path: a class instance and a full validateSync per row, then one string. */
-function naiveCsv(input) {
-  let invalid = 0;
-  for (const row of input) {
-    if (validateSync(plainToInstance(MemberRow, row)).length > 0) invalid++;
-  }
-  if (invalid > 0) throw new Error(`${invalid} rows failed validation`);
-  const header = '姓名,帐号,手机号,邮箱,所在部门,职位,性别';
-  const gender = { male: '男', female: '女' };
-  const lines = input.map((r) =>
-    [
-      r.name,
-      r.userid,
-      r.mobile ?? '',
-      r.email ?? '',
-      r.departments.join(';'),
-      r.position ?? '',
-      gender[r.gender] ?? '',
-    ].join(','),
-  );
-  return Buffer.from(`${header}\n${lines.join('\n')}\n`, 'utf8');
 }
 
 await channel.send({ type: 'ready', url });

@@ -1,9 +1,8 @@
-import { stringify } from 'csv-stringify/sync';
 import { WeComFileTooLargeError } from '../../errors/wecom-file-too-large.error.js';
 import { WeComRowValidationError } from '../../errors/wecom-row-validation.error.js';
 import { yieldToEventLoop } from '../../internal/backoff.util.js';
 import { checkRowsSteps, SliceClock, type RowsCheck } from '../rows/row-steps.util.js';
-import { ByteSink, changedWhileWriting, STRINGIFY, type CsvBuildOptions, type CsvColumns } from './csv-build.util.js';
+import { blockRecords, ByteSink, csvRecord, type CsvBuildOptions, type CsvColumns } from './csv-build.util.js';
 
 /** One import file of a (possibly split) CSV: the header, then input rows `[firstRow, firstRow + rows)`. */
 export interface CsvPart {
@@ -34,7 +33,7 @@ export interface CsvPartsLimit {
   split: boolean;
 }
 
-/** Rows stringified at once (as in `buildCsvSteps`). */
+/** Rows written at once (as in `buildCsvSteps`). */
 const BLOCK_ROWS = 256;
 
 type Step = { part: CsvPart } | { plan: CsvPartsPlan } | void;
@@ -58,7 +57,7 @@ export function* buildCsvPartsSteps<R>(
     throw new WeComRowValidationError(check.kind, checked.problems, checked.rows.length);
   }
   const headers = columns.headers();
-  const head = stringify([headers], STRINGIFY);
+  const head = csvRecord(headers);
   const headBytes = Buffer.byteLength(head, 'utf8');
   const dataBytes = columns.dataBytes();
   const rows = checked.rows;
@@ -83,27 +82,23 @@ export function* buildCsvPartsSteps<R>(
   const clock = new SliceClock(options.sliceMs);
   for (let start = 0; start < rows.length; start += BLOCK_ROWS) {
     const end = Math.min(start + BLOCK_ROWS, rows.length);
-    const block = new Array<(string | undefined)[]>(end - start);
-    for (let i = start; i < end; i++) block[i - start] = columns.cells(check.view(rows[i]) as R);
-    const text = stringify(block, STRINGIFY);
-    if (!options.allowCsvQuoting && text.includes('"')) {
-      throw changedWhileWriting(check, block, start, columns.fields(), rows.length);
-    }
+    const { records, text } = blockRecords(check, columns, rows, start, end, options);
     const textBytes = Buffer.byteLength(text, 'utf8');
     if (sink.size + textBytes <= limit.maxBytes) {
       sink.write(text);
       written += textBytes;
     } else {
       // The block crosses the limit: place its rows one by one, closing the part at the last row that fits.
-      for (let i = 0; i < block.length; i++) {
-        const line = stringify([block[i]], STRINGIFY);
+      // The block's records as checked above, not the rows read again: the caller runs between two parts.
+      for (let i = start; i < end; i++) {
+        const line = records[i - start];
         const lineBytes = Buffer.byteLength(line, 'utf8');
         if (sink.size + lineBytes > limit.maxBytes) {
-          if (start + i === firstRow) {
+          if (i === firstRow) {
             // A single row larger than the limit with its header: no split can make it fit.
             throw new WeComFileTooLargeError(limit.jobType, headBytes + lineBytes, limit.maxBytes);
           }
-          yield { part: close(start + i) };
+          yield { part: close(i) };
           sink = open();
         }
         sink.write(line);

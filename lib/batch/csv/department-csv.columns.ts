@@ -1,5 +1,5 @@
 import type { DepartmentRow } from '../rows/department-row.dto.js';
-import { cellBytes, type CsvColumns } from './csv-build.util.js';
+import { cellBytes, csvCell, type CsvColumns } from './csv-build.util.js';
 import { DEPARTMENT_CSV_HEADERS } from '../template/department-template.columns.js';
 
 type Cell = string | undefined;
@@ -45,5 +45,12 @@ export class DepartmentCsvColumns implements CsvColumns<DepartmentRow> {
     const cells: Cell[] = [row.name, String(row.id), String(row.parentId)];
     if (this.withOrder) cells.push(row.order == null ? undefined : String(row.order));
     return cells;
+  }
+
+  /** The row's CSV record (see {@link CsvColumns.record}), built without a cells array. */
+  record(row: DepartmentRow): string {
+    const head = `${csvCell(row.name)},${csvCell(String(row.id))},${csvCell(String(row.parentId))}`;
+    if (!this.withOrder) return `${head}\n`;
+    return `${head},${row.order == null ? '' : csvCell(String(row.order))}\n`;
   }
 }

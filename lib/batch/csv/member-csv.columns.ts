@@ -1,5 +1,5 @@
 import type { MemberRow } from '../rows/member-row.dto.js';
-import { cellBytes, type CsvColumns } from './csv-build.util.js';
+import { cellBytes, csvCell, type CsvColumns } from './csv-build.util.js';
 import { MEMBER_CSV_FIELDS, MEMBER_CSV_HEADERS, type MemberCsvField } from '../template/member-template.columns.js';
 
 type Cell = string | undefined;
@@ -34,60 +34,75 @@ const FORMAT: { [F in MemberCsvField]: (row: MemberRow) => Cell } = {
 /**
  * The columns of a member CSV: a standard column is present iff some row sets the field (not undefined/null),
  * in the template's order; then one column per extended attribute, in first-seen order. A column the file
- * leaves out is a field WeCom leaves untouched. While the rows are checked it also adds up each column's
- * bytes, so the file can be written into a buffer of exactly its size.
+ * leaves out is a field WeCom leaves untouched. While the rows are checked it also adds up the cells' bytes,
+ * so the file can be written into a buffer of exactly its size.
  */
 export class MemberCsvColumns implements CsvColumns<MemberRow> {
   private readonly used = new Array<boolean>(MEMBER_CSV_FIELDS.length).fill(false);
-  private readonly bytes = new Array<number>(MEMBER_CSV_FIELDS.length).fill(0);
-  /** Extended attribute name → bytes of its cells, in first-seen order. */
-  private readonly ext = new Map<string, number>();
+  /** Extended attribute names, in first-seen order (a Set keeps insertion order). */
+  private readonly ext = new Set<string>();
   private rows = 0;
+  /** Bytes of every cell added so far (the separators are counted in {@link dataBytes}). */
+  private bytes = 0;
   private plan?: ((row: MemberRow) => Cell)[];
 
   constructor(private readonly quoting: boolean) {}
 
   add(row: MemberRow): void {
     this.rows++;
+    // One running total rather than one per column: a column no row uses has no cells, so adds nothing.
     for (let i = 0; i < MEMBER_CSV_FIELDS.length; i++) {
       const cell = FORMAT[MEMBER_CSV_FIELDS[i]](row);
       if (cell === undefined) continue;
       this.used[i] = true;
-      this.bytes[i] += cellBytes(cell, this.quoting);
+      this.bytes += cellBytes(cell, this.quoting);
     }
     const ext = row.extAttrs;
     if (ext != null) {
       for (const name of Object.keys(ext)) {
         const value = ext[name];
-        if (value != null) this.ext.set(name, (this.ext.get(name) ?? 0) + cellBytes(value, this.quoting));
+        if (value == null) continue;
+        this.ext.add(name);
+        this.bytes += cellBytes(value, this.quoting);
       }
     }
   }
 
   headers(): string[] {
-    return [...this.standard().map((f) => MEMBER_CSV_HEADERS[f]), ...this.ext.keys()];
+    return [...this.standard().map((f) => MEMBER_CSV_HEADERS[f]), ...this.ext];
   }
 
   fields(): string[] {
-    return [...this.standard(), ...[...this.ext.keys()].map((n) => `extAttrs.${n}`)];
+    return [...this.standard(), ...[...this.ext].map((n) => `extAttrs.${n}`)];
   }
 
   dataBytes(): number {
-    const columns = this.standard().length + this.ext.size;
-    let total = this.rows * columns; // the commas between cells and the LF after each row
-    for (let i = 0; i < MEMBER_CSV_FIELDS.length; i++) if (this.used[i]) total += this.bytes[i];
-    for (const b of this.ext.values()) total += b;
-    return total;
+    // The commas between cells and the LF after each row: one byte per column per row.
+    return this.rows * (this.standard().length + this.ext.size) + this.bytes;
   }
 
   cells(row: MemberRow): Cell[] {
+    const plan = this.writePlan();
+    const cells = new Array<Cell>(plan.length);
+    for (let i = 0; i < plan.length; i++) cells[i] = plan[i](row);
+    return cells;
+  }
+
+  /** The row's CSV record (see {@link CsvColumns.record}), built without a cells array. */
+  record(row: MemberRow): string {
+    const plan = this.writePlan();
+    if (plan.length === 0) return '\n';
+    let line = csvCell(plan[0](row));
+    for (let i = 1; i < plan.length; i++) line += `,${csvCell(plan[i](row))}`;
+    return `${line}\n`;
+  }
+
+  private writePlan(): ((row: MemberRow) => Cell)[] {
     this.plan ??= [
       ...this.standard().map((f) => FORMAT[f]),
-      ...[...this.ext.keys()].map((name) => (r: MemberRow) => r.extAttrs?.[name] ?? undefined),
+      ...[...this.ext].map((name) => (r: MemberRow) => r.extAttrs?.[name] ?? undefined),
     ];
-    const cells = new Array<Cell>(this.plan.length);
-    for (let i = 0; i < this.plan.length; i++) cells[i] = this.plan[i](row);
-    return cells;
+    return this.plan;
   }
 
   private standard(): MemberCsvField[] {

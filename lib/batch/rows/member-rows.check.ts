@@ -1,3 +1,4 @@
+import { FirstSeen } from './first-seen.util.js';
 import { MemberRow } from './member-row.dto.js';
 import type { RowValidationOptions } from './row.validator.js';
 import { RowsCheckBase } from './rows-check.base.js';
@@ -5,17 +6,24 @@ import { rowLabel } from '../../errors/wecom-row-validation.error.js';
 
 /**
  * Checks member rows one at a time, and the rules that span rows as they arrive: userids unique ignoring
- * case (302003), mobiles unique (60104), e-mails unique ignoring case (60106). Only one `Map` entry per value
- * is kept, so memory stays proportional to the number of rows, not to their size.
+ * case (302003), mobiles unique (60104), e-mails unique ignoring case (60106). One entry per value is kept (a
+ * {@link FirstSeen} per field, keys not concatenated), so memory stays proportional to the number of rows.
  */
 export class MemberRowsCheck extends RowsCheckBase<MemberRow> {
   readonly kind = 'member';
-  private readonly userids = new Map<string, number>();
-  private readonly mobiles = new Map<string, number>();
-  private readonly emails = new Map<string, number>();
+  private readonly userids = new FirstSeen();
+  private readonly mobiles = new FirstSeen();
+  private readonly emails = new FirstSeen();
 
   constructor(options: RowValidationOptions = {}) {
     super(MemberRow, options);
+  }
+
+  /** Sizes the three duplicate tables for `count` rows, so none grows (copies itself) mid-check. */
+  expectRows(count: number): void {
+    this.userids.reserve(count);
+    this.mobiles.reserve(count);
+    this.emails.reserve(count);
   }
 
   protected seen(row: MemberRow, index: number): void {
@@ -29,19 +37,9 @@ export class MemberRowsCheck extends RowsCheckBase<MemberRow> {
     }
   }
 
-  private unique(
-    seen: Map<string, number>,
-    key: string,
-    index: number,
-    field: string,
-    code: number,
-    note?: string,
-  ): void {
-    const first = seen.get(key);
-    if (first === undefined) {
-      seen.set(key, index);
-      return;
-    }
+  private unique(seen: FirstSeen, key: string, index: number, field: string, code: number, note?: string): void {
+    const first = seen.firstOrAdd(key, index);
+    if (first < 0) return;
     const message = `repeats the ${field} of ${rowLabel(first)}${note ? ` (${note})` : ''}`;
     this.problems.push({ row: index, field, message, code });
   }

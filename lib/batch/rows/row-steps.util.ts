@@ -20,6 +20,8 @@ export interface RowsCheck<R> {
   readonly kind: 'member' | 'department';
   /** Checks the row at `index`; returns the view to write when the row passed its own checks. */
   add(input: unknown, index: number): R | undefined;
+  /** How many rows will be added, when known before the first (an array input): lets tables be sized once. */
+  expectRows?(count: number): void;
   /** The view of a row, as `add` returns it for valid rows. */
   view(input: unknown): R | undefined;
   /**
@@ -99,6 +101,7 @@ export function* checkRowsSteps<R>(
   }
   const clock = new SliceClock(options.sliceMs);
   const kept: unknown[] | undefined = Array.isArray(input) ? undefined : [];
+  if (!kept) check.expectRows?.((input as unknown[]).length);
   let index = 0;
   for (const raw of input) {
     const view = check.add(raw, index++);

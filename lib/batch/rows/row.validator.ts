@@ -10,7 +10,13 @@ import {
 } from 'class-validator';
 import type { WeComRowProblem } from '../../errors/wecom-row-validation.error.js';
 import { closestKey } from '../../internal/closest-key.util.js';
-import { QUOTED_CSV_GROUP, STRICT_CSV_GROUP, type RuleContext } from './wecom-rule.util.js';
+import {
+  declaredRule,
+  QUOTED_CSV_GROUP,
+  STRICT_CSV_GROUP,
+  type RuleCheck,
+  type RuleContext,
+} from './wecom-rule.util.js';
 
 type ValidationMetadata = ReturnType<ReturnType<typeof getMetadataStorage>['getTargetValidationMetadatas']>[number];
 /** A row class the validator can instantiate (`MemberRow`, `DepartmentRow` or a subclass of them). */
@@ -35,6 +41,8 @@ interface PropertyPlan {
     metadata: ValidationMetadata;
     each: boolean;
     validateIf?: (row: object, value: unknown) => boolean;
+    /** The WeComRule behind the constraint (not for `each`): called directly, without ValidationArguments. */
+    rule?: RuleCheck;
   }[];
 }
 
@@ -129,14 +137,22 @@ export class RowValidator<T extends object> {
   /** Mirrors class-validator's ValidationExecutor for the metadata types compile() accepts. */
   private passes(plan: CompiledPlan, row: object): boolean {
     const values = row as Record<string, unknown>;
-    for (const key of Object.keys(row)) if (!plan.known.has(key)) return false;
-    for (const p of plan.properties) {
+    // for…in rather than Object.keys: no array per row. It also sees inherited enumerable keys, which can only
+    // send a row to validateSync (never let a bad one through).
+    for (const key in row) if (!plan.known.has(key)) return false;
+    const properties = plan.properties;
+    for (let i = 0; i < properties.length; i++) {
+      const p = properties[i];
       const value = values[p.property];
       let conditionsHold = true;
       for (const condition of p.conditions) conditionsHold = condition(row, value) && conditionsHold;
       if (!conditionsHold) continue;
       for (const c of p.checks) {
         if (c.validateIf && !c.validateIf(row, value)) continue;
+        if (c.rule) {
+          if (c.rule(value, values) !== true) return false;
+          continue;
+        }
         const args: ValidationArguments = {
           targetName: plan.targetName,
           property: p.property,
@@ -226,11 +242,13 @@ function compile<T>(ctor: RowClass<T>, options: ValidatorOptions): CompiledPlan 
         case ValidationTypes.CUSTOM_VALIDATION:
           for (const c of storage.getTargetValidatorConstraints(m.constraintCls)) {
             if (c.async) return undefined;
+            const rule = m.each ? undefined : declaredRule(m.context);
             plan.checks.push({
               constraint: getFromContainer(c.target) as ValidatorConstraintInterface,
               metadata: m,
               each: m.each,
               validateIf: m.validateIf,
+              ...(rule ? { rule } : {}),
             });
           }
           break;

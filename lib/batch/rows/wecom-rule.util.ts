@@ -31,11 +31,25 @@ export const STRICT_CSV_GROUP = 'wecom-batch:strict-csv';
 export const QUOTED_CSV_GROUP = 'wecom-batch:quoted-csv';
 
 /**
+ * The rule of each constraint {@link WeComRule} declared, by the `context` object class-validator keeps in its
+ * metadata. Its constraint's `validate(value, args)` is exactly `check(value, args.object)`, so RowValidator
+ * calls the rule directly and skips building a ValidationArguments object per property per row.
+ */
+const DECLARED_RULES = new WeakMap<object, RuleCheck>();
+
+/** The rule behind a constraint's metadata `context` when {@link WeComRule} declared it, else `undefined`. */
+export function declaredRule(context: unknown): RuleCheck | undefined {
+  return typeof context === 'object' && context !== null ? DECLARED_RULES.get(context) : undefined;
+}
+
+/**
  * Declares a WeCom rule as a class-validator decorator. The rule is a plain function so that it can describe
  * each problem (field path, errcode) when the row is invalid; class-validator decides validity and runs it.
  */
 export function WeComRule(name: string, check: RuleCheck, options?: ValidationOptions): PropertyDecorator {
   const context: RuleContext = { wecomRule: check };
+  const metadataContext = { ...(options?.context as object), ...context };
+  DECLARED_RULES.set(metadataContext, check);
   return ValidateBy(
     {
       name,
@@ -48,7 +62,7 @@ export function WeComRule(name: string, check: RuleCheck, options?: ValidationOp
         },
       },
     },
-    { ...options, context: { ...(options?.context as object), ...context } },
+    { ...options, context: metadataContext },
   ) as PropertyDecorator;
 }
 
