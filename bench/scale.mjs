@@ -23,8 +23,19 @@ async function runSize(rows, store, apiBaseUrl, redisUrl) {
     const { url } = await app.next('ready', 300_000);
     const pings = pacedPings(`${url}/ping`);
     await new Promise((resolve) => setTimeout(resolve, 500));
+    // No pings while the naive path holds the loop (it blocks by design, for tens of seconds at 1,000,000): the
+    // ~10,000 pings queued meanwhile would hit the app at once when it ends and load the submit phase with a flood.
+    const pausing = (async () => {
+      await app.next('pause-pings', 3_600_000);
+      await pings.pause();
+      app.send({ type: 'pings-paused' });
+      await app.next('resume-pings', 3_600_000);
+      pings.resume();
+      app.send({ type: 'pings-resumed' });
+    })();
     app.send({ type: 'go' });
     const { result } = await app.next('result', 3_600_000);
+    await pausing;
     result.ping = await pings.stop();
     return result;
   } finally {

@@ -5,17 +5,19 @@
 //   naive       plainToInstance + validateSync per row + one string join (the hand-written path), same rows
 //   submit      syncUsers(): validate, write and upload every part (split at mediaLimitBytes), submit the first
 //   completion  job.wait(): every part submitted in turn, getresult streamed into the store, rows read back
+// Pings pause during the naive phase (it blocks by design; the backlog would flood the submit phase).
 // RSS and heap are sampled every 2 ms from the syncUsers call to wait() resolved (plus the kernel's maxRSS).
+// BENCH_CPU_PROF=1: one CPU profile of submit + completion into .tmp/profiles/scale-<rows>-<store>.cpuprofile.
 // IPC: { type: 'ready', url } → waits for { type: 'go' } → { type: 'result', ... } → exits on { type: 'stop' }.
 import { Controller, Get } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import { createServer } from 'node:net';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { BatchService, MemberRow, RedisStore, buildMemberCsv } from 'nestjs-wecom-batch';
-import { parentChannel, round } from '../lib/common.mjs';
+import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { BatchService, RedisStore, buildMemberCsv } from 'nestjs-wecom-batch';
+import { PROFILE_DIR, parentChannel, round } from '../lib/common.mjs';
 import { bootApp, decorateClass, decorateMethod, wecomImports } from '../lib/nest.mjs';
 import { SYNC_CORP } from '../lib/members.mjs';
+import { naiveCsv } from '../lib/naive-csv.mjs';
+import { startProfile, stopProfile } from '../lib/profiler.mjs';
 
 const config = JSON.parse(process.argv[2]);
 const channel = parentChannel();
@@ -83,17 +85,6 @@ async function phase(fn) {
   return { value, ms: round(ms, 1), maxStallMs: round(delay.max / 1e6, 1) };
 }
 
-/** The usual hand-written path: a class instance and a full validateSync per row, then one string. */
-function naiveCsv(input) {
-  let invalid = 0;
-  for (const row of input) if (validateSync(plainToInstance(MemberRow, row)).length > 0) invalid++;
-  if (invalid > 0) throw new Error(`${invalid} rows failed validation`);
-  const lines = input.map((r) =>
-    [r.name, r.userid, r.mobile ?? '', r.email ?? '', r.departments.join(';'), r.position ?? ''].join(','),
-  );
-  return Buffer.from(`姓名,帐号,手机号,邮箱,所在部门,职位\n${lines.join('\n')}\n`, 'utf8');
-}
-
 async function largestRedisValue() {
   if (!redis) return null;
   let largest = 0;
@@ -119,10 +110,15 @@ const build = await phase(() => buildMemberCsv(rows));
 result.build = { ms: build.ms, maxStallMs: build.maxStallMs, csvBytes: build.value.csv.length };
 build.value = undefined;
 globalThis.gc();
+// The parent stops pinging while the naive path blocks the loop (see bench/scale.mjs).
+await channel.send({ type: 'pause-pings' });
+await channel.next('pings-paused');
 const naive = await phase(() => naiveCsv(rows));
 result.naive = { ms: naive.ms, maxStallMs: naive.maxStallMs };
 naive.value = undefined;
 globalThis.gc();
+await channel.send({ type: 'resume-pings' });
+await channel.next('pings-resumed');
 
 const batch = app.get(BatchService);
 const before = process.memoryUsage();
@@ -134,9 +130,14 @@ const sampler = setInterval(() => {
   rssPeak = Math.max(rssPeak, now.rss);
   heapPeak = Math.max(heapPeak, now.heapUsed);
 }, 2);
+const profiling = process.env.BENCH_CPU_PROF === '1';
+if (profiling) await startProfile();
+// After the profiler started (Profiler.start itself holds the loop ~1 s with this heap).
+const stalls = profiling ? stallRecorder() : undefined;
 const started = performance.now();
 const submit = await phase(() => batch.syncUsers({ users: rows }, { toInvite: false }));
 const job = submit.value;
+const submitEnded = performance.now();
 const completion = await phase(async () => {
   const done = await job.wait({ timeoutMs: 1_800_000 });
   // What a listener of a big job does: read every row (chunk by chunk from the store).
@@ -150,6 +151,18 @@ const completion = await phase(async () => {
 });
 const callToWaitMs = round(performance.now() - started, 1);
 clearInterval(sampler);
+if (profiling) {
+  const file = `${PROFILE_DIR}scale-${config.rows}-${config.store}.cpuprofile`;
+  stalls.stop();
+  await stopProfile(file);
+  // Where the phases lie in the profile (ms from its start), to tell a long task's phase.
+  process.stderr.write(
+    `  profile ${file}: submit 0–${round(submitEnded - started, 0)} ms, ` +
+      `completion ${round(submitEnded - started, 0)}–${round(callToWaitMs, 0)} ms; stalls over 50 ms ` +
+      `(monotonic µs, as the profile's timestamps: node bench/profile-summary.mjs shows what ran): ` +
+      `${JSON.stringify(stalls.longest(20))}; GC pauses over 50 ms: ${JSON.stringify(stalls.gcs())}\n`,
+  );
+}
 const maxRssAfter = process.resourceUsage().maxRSS * 1024;
 if (maxRssAfter > maxRssBefore) rssPeak = Math.max(rssPeak, maxRssAfter);
 result.submit = { ms: submit.ms, maxStallMs: submit.maxStallMs, jobs: job.parts.length };
@@ -172,6 +185,43 @@ await channel.next('stop');
 await app.close();
 await redis?.quit();
 process.exit(0);
+
+/**
+ * With BENCH_CPU_PROF=1: when the loop was held over 50 ms, on the monotonic clock the CPU profile's sample
+ * times use (µs), so a stall can be matched with the samples taken during it; with the process's CPU time in it
+ * (far below the stall: the process was waiting for a core, not working) and the GC pauses over 50 ms.
+ */
+function stallRecorder() {
+  const found = [];
+  const gcs = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (entry.duration > 50) gcs.push({ kind: entry.detail?.kind, ms: round(entry.duration, 1) });
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  let last = process.hrtime.bigint();
+  let lastCpu = process.cpuUsage();
+  const timer = setInterval(() => {
+    const now = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
+    const ms = Number(now - last) / 1e6;
+    if (ms > 50) {
+      const cpuMs = (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000;
+      found.push({ fromUs: Number(last / 1000n), toUs: Number(now / 1000n), ms: round(ms, 1), cpuMs: round(cpuMs, 1) });
+    }
+    last = now;
+    lastCpu = cpu;
+  }, 2);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      gcObserver.disconnect();
+    },
+    longest: (n) => [...found].sort((a, b) => b.ms - a.ms).slice(0, n),
+    gcs: () => gcs,
+  };
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {

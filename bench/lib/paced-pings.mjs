@@ -5,13 +5,17 @@ import { percentile, round } from './common.mjs';
 /**
  * Open-loop load: a GET every `intervalMs` whether or not the previous ones were answered (a closed-loop or
  * per-second-quota generator can sit idle through a stall and never see it). `stop()` resolves the latencies in ms.
+ * `pause()` / `resume()` stop and restart sending (around a step that blocks the app by design: the thousands of
+ * pings queued meanwhile would reach it all at once afterwards and load the next step with a backlog flood).
  */
 export function pacedPings(url, intervalMs = 4) {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const latencies = [];
   let failed = 0;
   const inFlight = new Set();
+  let paused = false;
   const timer = setInterval(() => {
+    if (paused) return;
     const started = performance.now();
     const done = new Promise((resolve) => {
       const req = get(url, { agent }, (res) => {
@@ -31,6 +35,14 @@ export function pacedPings(url, intervalMs = 4) {
     void done.then(() => inFlight.delete(done));
   }, intervalMs);
   return {
+    /** Stops sending; resolves once the pings already sent were answered (none is left to wait through the step). */
+    async pause() {
+      paused = true;
+      await Promise.all(inFlight);
+    },
+    resume() {
+      paused = false;
+    },
     async stop() {
       clearInterval(timer);
       await Promise.all(inFlight);

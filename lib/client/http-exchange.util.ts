@@ -2,6 +2,7 @@ import type { HttpService } from '@nestjs/axios';
 import { AxiosError, type AxiosResponse } from 'axios';
 import type { Agent as HttpAgent, ClientRequest } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
+import type { Readable } from 'node:stream';
 import { firstValueFrom } from 'rxjs';
 import { WeComApiError } from '../errors/wecom-api.error.js';
 import { configErrorMessage } from '../errors/wecom-api.messages.js';
@@ -18,8 +19,11 @@ export interface ExchangeRequest {
   query: URLSearchParams;
   /** JSON body of a POST. */
   body?: object;
-  /** Multipart body of a POST, built afresh for each attempt (a FormData stream is consumed once). */
-  form?: FormData;
+  /**
+   * Multipart body of a POST (an upload), its stream made afresh for each attempt (a stream is consumed once):
+   * streamed in slices with its exact length, never one 20 MB write on the event loop (see `multipartBody`).
+   */
+  multipart?: { contentType: string; length: number; body: Readable };
   /** False for job submissions: decides `maybeDelivered` and `retryable` of failures after sending. */
   idempotent: boolean;
   signal?: AbortSignal;
@@ -64,8 +68,12 @@ export async function exchange(request: ExchangeRequest, ctx: ExchangeContext): 
       ctx.http.request<string>({
         method: request.method,
         url: `${request.endpoint}?${request.query.toString()}`,
-        data: request.form ?? request.body,
-        headers: request.body && !request.form ? { 'Content-Type': 'application/json' } : undefined,
+        data: request.multipart?.body ?? request.body,
+        headers: request.multipart
+          ? { 'Content-Type': request.multipart.contentType, 'Content-Length': String(request.multipart.length) }
+          : request.body
+            ? { 'Content-Type': 'application/json' }
+            : undefined,
         // Parse here, not in axios: a non-JSON body is reported as such instead of silently becoming a string.
         responseType: 'text',
         transformResponse: [(data: string) => data],
