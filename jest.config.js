@@ -15,5 +15,8 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
   },
   testMatch: ['<rootDir>/lib/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  // The whole-run telemetry guard: an OpenTelemetry SDK and a no-secrets check for the specs under test/e2e and
+  // test/hardening; a no-op for every other spec (see the file).
+  setupFilesAfterEnv: ['<rootDir>/test/setup/otel-leak-guard.ts'],
   testTimeout: 30_000,
 };

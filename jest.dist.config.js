@@ -15,4 +15,6 @@ export default {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'],
+  // Kept from the base config on purpose: the telemetry guard checks the built package's spans and metrics too.
+  setupFilesAfterEnv: base.setupFilesAfterEnv,
 };

@@ -232,6 +232,23 @@ describe('access tokens', () => {
     expect(logs.lines.some((l) => l.startsWith('warn') && l.includes('using the current one'))).toBe(true);
   });
 
+  it('60020 on gettoken: one log line, with the IP WeCom saw and where to allow-list it', async () => {
+    const { client } = createClient(clientOptions(sim.baseUrl));
+    sim.failNext('gettoken', {
+      errcode: 60020,
+      errmsg:
+        'not allow to access from your ip, hint: [x], from ip: 203.0.113.7, more info at https://open.work.weixin.qq.com/devtool/query?e=60020',
+    });
+    const from = logs.lines.length;
+
+    const error = await failure(client.get('batch/getresult'));
+
+    expect(error).toMatchObject({ kind: 'config', errcode: 60020 });
+    const lines = logs.lines.slice(from).filter((line) => !line.startsWith('verbose') && !line.startsWith('debug'));
+    expect(lines).toEqual([expect.stringMatching(/^error [^\n]*203\.0\.113\.7[^\n]*企业可信IP[^\n]* errcode=60020/)]);
+    expect(lines[0]).toContain(`corpId=${CORP_ID}`);
+  });
+
   it('a store failure becomes a WeComApiError of kind "store", with no token in its message or cause', async () => {
     const broken: WeComBatchStore = Object.assign(new MemoryStore(), {
       getToken: async () => {

@@ -5,6 +5,7 @@ import { backoffDelay, sleep } from '../internal/backoff.util.js';
 import { type Lease, tryLease } from '../internal/lease.util.js';
 import type { Redactor } from '../internal/redactor.util.js';
 import { safeCause } from '../internal/safe-error.util.js';
+import { logFields } from '../telemetry/log-fields.util.js';
 import { STORE_KEYS } from '../stores/store-keys.js';
 import type { TokenRecord, WeComBatchStore } from '../stores/wecom-batch-store.interface.js';
 import type { ResolvedWeComBatchOptions } from '../wecom-batch.options.js';
@@ -168,7 +169,13 @@ export class AccessTokenManager {
       } catch (error) {
         if (error instanceof WeComApiError && error.kind === 'config') {
           this.configFailure = { error, until: this.now() + this.configFailureHoldMs };
-          this.logger.error(error.message);
+          // The one line of a refused gettoken (the request runner does not warn for it): the message carries
+          // WeCom's advice (for 60020 the IP it saw and where to allow-list it), joined onto one line so a plain
+          // text log keeps it together; the fields are for JSON loggers.
+          this.logger.error(
+            error.message.replace(/\s*\n\s*/g, ' ') +
+              logFields({ endpoint: ENDPOINT, errcode: error.errcode ?? undefined, corpId: this.deps.options.corpId }),
+          );
         }
         throw error;
       }

@@ -145,9 +145,13 @@ export class WeComRequestRunner implements OnModuleDestroy {
     }
   }
 
-  /** A warning for the errcodes a person must act on (what to change is in the message). */
+  /**
+   * A warning for the errcodes a person must act on (what to change is in the message). Not for `gettoken`: the
+   * token manager logs its configuration failures (60020 included) as one error line with WeCom's advice and the
+   * IP WeCom saw, and a second line here would say the same thing twice.
+   */
   private warnIfActionable(error: WeComApiError): void {
-    if (error.errcode === UNTRUSTED_IP_ERRCODE) {
+    if (error.errcode === UNTRUSTED_IP_ERRCODE && error.endpoint !== 'gettoken') {
       this.logger.warn(
         `WeCom refused ${error.endpoint} from this server's IP (60020): add the egress IP to the corp's 企业可信IP ` +
           '(admin console → the 通讯录同步 app), or send the calls through a proxy with a trusted IP (`apiBaseUrl`)' +

@@ -12,6 +12,7 @@ export const SPAN_NAMES = {
   job: 'wecom.batch.job',
   callback: 'wecom.callback.receive',
   exportDownload: 'wecom.export.download',
+  exportDecrypt: 'wecom.export.decrypt',
 } as const;
 
 /** Metric instruments: names in the `wecom.` namespace, UCUM units. */
@@ -53,6 +54,10 @@ export const ATTR = {
   callbackOutcome: 'wecom.callback.outcome',
   callbackReason: 'wecom.callback.reason',
   tokenOutcome: 'wecom.token.outcome',
+  exportFileIndex: 'wecom.export.file.index',
+  exportFileRows: 'wecom.export.file.rows',
+  /** Milliseconds the module spent decrypting and parsing a file (its span also covers the app's time per row). */
+  exportBusyMs: 'wecom.export.decrypt.busy_ms',
 } as const;
 
 /** How a callback request ended (`verified`: a GET URL verification), as a span attribute and metric label. */

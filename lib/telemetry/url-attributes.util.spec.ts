@@ -34,11 +34,14 @@ describe('requestAttributes', () => {
 });
 
 describe('errorTypeOf', () => {
-  it('is the errcode, else the transport code, else the HTTP status, else the kind — never the message', () => {
+  it('is the errcode, else the transport code, else the HTTP status, else the kind or problem — never the message', () => {
     expect(errorTypeOf({ errcode: 60020, message: 'secret stuff' })).toBe('60020');
     expect(errorTypeOf({ errcode: null, transportCode: 'ECONNRESET' })).toBe('ECONNRESET');
     expect(errorTypeOf({ errcode: null, httpStatus: 502 })).toBe('502');
     expect(errorTypeOf({ errcode: null, kind: 'store' })).toBe('store');
+    // An export file's problem (download: size, md5, expired; read: decrypt, json), not its message.
+    expect(errorTypeOf(Object.assign(new Error('the MD5 of …'), { problem: 'md5' }))).toBe('md5');
+    expect(errorTypeOf(Object.assign(new Error('x'), { problem: 'Not A Class' }))).toBe('Error');
     expect(errorTypeOf(new TypeError('x'))).toBe('TypeError');
     expect(errorTypeOf('a string')).toBe('_OTHER');
   });

@@ -29,6 +29,11 @@ export interface TelemetrySpan {
   readonly context: OtelSpanContext | undefined;
 }
 
+/** A span its starter ends (work that is not one promise, e.g. the rows of an async generator). */
+export interface EndableSpan extends TelemetrySpan {
+  end(): void;
+}
+
 /** What a completed job reports. */
 export interface CompletedJobTelemetry {
   corpId: string;
@@ -103,6 +108,22 @@ export class WeComTelemetry {
     } finally {
       span.end();
     }
+  }
+
+  /**
+   * Starts an internal span `name` (a child of the active one) that the caller ends — for work that is not one
+   * promise, like reading an export file row by row. `undefined` when nothing would be recorded (no API, no SDK,
+   * not sampled), so the caller can skip its bookkeeping.
+   */
+  startSpan(name: string, attributes: TelemetryAttributes): EndableSpan | undefined {
+    const { api, tracer } = this;
+    if (!api || !tracer) return undefined;
+    const span = tracer.startSpan(name, { kind: api.SpanKind.INTERNAL, attributes });
+    if (!span.isRecording()) {
+      span.end();
+      return undefined;
+    }
+    return { ...wrap(api, span), end: () => span.end() };
   }
 
   /** Remembers the submission span of `jobId`, so the job-life span can link to it. */

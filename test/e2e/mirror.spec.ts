@@ -11,7 +11,8 @@ import {
   type MirrorAppliedEvent,
   type MirrorPlannedEvent,
 } from 'nestjs-wecom-batch';
-import { WeComSimulator, type SimulatedMember } from 'nestjs-wecom-batch/testing';
+import { WeComSimulator, type SimulatedMember, type WeComSimulatorOptions } from 'nestjs-wecom-batch/testing';
+import { watchSimulator } from '../setup/secret-registry.js';
 import { ADAPTERS } from './helpers/app.js';
 import { CORP, startBatchApp, type BatchApp } from './helpers/batch-app.js';
 import { CapturingLogger } from './helpers/capturing-logger.js';
@@ -59,7 +60,7 @@ let running: BatchApp | undefined;
 async function startSim(count: number, withOldMember = true): Promise<void> {
   const users = seeded(count);
   if (withOldMember) users.push({ userid: 'oldtimer', name: '老员工', mobile: '13700000001', departments: [5] });
-  sim = await WeComSimulator.start({
+  const options: WeComSimulatorOptions = {
     corps: [
       {
         corpId: CORP.corpId,
@@ -72,7 +73,9 @@ async function startSim(count: number, withOldMember = true): Promise<void> {
     jobDelayMs: 10,
     callbackTimeoutMs: 1_000,
     callbackRetryDelayMs: 50,
-  });
+  };
+  // Registered with the telemetry leak guard (test/setup): its members' data must not reach any span or metric.
+  sim = watchSimulator(await WeComSimulator.start(options), options);
 }
 
 /** The HR changes: one joins, one leaves, one moves, one changes mobile; the tree is renamed, moved, pruned, grown. */

@@ -1,16 +1,20 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { WeComSimulator } from 'nestjs-wecom-batch/testing';
 import { ADAPTERS } from './helpers/app.js';
 import { CORP, members, startBatchApp, startSimulator, type BatchApp } from './helpers/batch-app.js';
+import { forbiddenValues } from '../setup/secret-registry.js';
+import { findLeaks } from '../setup/telemetry-leaks.js';
 import { CapturingLogger } from './helpers/capturing-logger.js';
-import { OtelSdk, spanText } from './helpers/otel-sdk.js';
+import * as exports from './helpers/export-app.js';
+import { OtelSdk } from './helpers/otel-sdk.js';
 
 // Traces and metrics of syncs through the simulator, with a real OpenTelemetry SDK registered the way an app
-// registers it (before the Nest app is created). At the end, every attribute, event, link and metric label of the
-// whole file is searched for the corp's secrets, the access tokens and the rows' personal data.
-const sdk = new OtelSdk();
+// registers it (before the Nest app is created): the one the whole-run guard (test/setup/otel-leak-guard.ts)
+// installed for this file, which at the end searches every span and metric of the file for secrets and the
+// rows' personal data. The last test checks the guard knows this file's values and finds none of them.
+const sdk = OtelSdk.shared();
 const logger = new CapturingLogger();
 /** Names, mobiles and e-mails of every row synced in this file. */
 const personalData = new Set<string>();
@@ -18,9 +22,6 @@ const issuedTokens = new Set<string>();
 
 let sim: WeComSimulator;
 let running: BatchApp | undefined;
-
-beforeAll(() => sdk.install());
-afterAll(() => sdk.uninstall());
 
 beforeEach(async () => {
   sdk.reset();
@@ -214,16 +215,71 @@ describe.each(ADAPTERS)('OpenTelemetry on %s', (adapter) => {
   });
 });
 
+describe('OpenTelemetry of an export', () => {
+  afterEach(exports.closeAll);
+
+  it('per file: a download span, then a decrypt span with the file index, size and rows read', async () => {
+    await exports.startSim();
+    const { batch } = await exports.startApp('express');
+    const job = await batch.exportUsers();
+    expect(await job.toArray()).toHaveLength(exports.USERS.length);
+
+    const downloads = sdk.spans('wecom.export.download');
+    const decrypts = sdk.spans('wecom.export.decrypt');
+    // 13 members in files of 5.
+    expect(decrypts.map((span) => span.attributes)).toEqual(
+      [5, 5, 3].map((rows, index) =>
+        expect.objectContaining({
+          'wecom.job.id': job.jobId,
+          'wecom.job.type': 'export_user',
+          'wecom.export.file.index': index,
+          'wecom.export.file.rows': rows,
+          'wecom.file.bytes': downloads[index]!.attributes['wecom.file.bytes'],
+          'wecom.export.decrypt.busy_ms': expect.any(Number),
+        }),
+      ),
+    );
+    expect(downloads).toHaveLength(3);
+    for (const [index, decrypt] of decrypts.entries()) {
+      // Each file is decrypted after its download ended (span start times are in whole milliseconds).
+      expect(millis(decrypt.startTime)).toBeGreaterThanOrEqual(Math.floor(millis(downloads[index]!.endTime)));
+      expect(decrypt.status.code).not.toBe(SpanStatusCode.ERROR);
+    }
+  });
+
+  it('a reader that stops early ends the span with the rows it took; a tampered file fails its download span', async () => {
+    await exports.startSim();
+    const { batch } = await exports.startApp('express');
+    const job = await batch.exportUsers();
+    await job.wait();
+    let taken = 0;
+    for await (const row of job.rows()) {
+      expect(row.userid).toBeDefined();
+      if (++taken === 2) break;
+    }
+    expect(sdk.spans('wecom.export.decrypt').map((span) => span.attributes['wecom.export.file.rows'])).toEqual([2]);
+
+    (exports.running.sim as WeComSimulator).corruptNextExportFile();
+    await expect(job.toArray()).rejects.toMatchObject({ problem: 'md5' });
+    const failed = sdk.spans('wecom.export.download').at(-1)!;
+    expect(failed.status.code).toBe(SpanStatusCode.ERROR);
+    expect(failed.attributes['error.type']).toBe('md5');
+    expect(sdk.spans('wecom.export.decrypt')).toHaveLength(1);
+  });
+});
+
+function millis([seconds, nanos]: [number, number]): number {
+  return seconds * 1000 + nanos / 1e6;
+}
+
 describe('no secret or personal data in any span or metric of this file', () => {
-  it('finds none (secrets, access tokens, names, mobiles, e-mails)', async () => {
-    await sdk.metrics();
-    const spans = [...sdk.allSpans, ...sdk.spans()];
-    expect(spans.length).toBeGreaterThan(20);
+  it('the guard knows the secrets, access tokens, names, mobiles and e-mails of this file, and finds none', async () => {
+    expect(sdk.spanCount).toBeGreaterThan(20);
     expect(personalData.size).toBeGreaterThan(10);
     expect(issuedTokens.size).toBeGreaterThan(0);
-    const forbidden = [CORP.corpSecret, CORP.callbackToken, CORP.encodingAESKey, ...issuedTokens, ...personalData];
-    const texts = [...spans.map(spanText), ...sdk.allPoints.map((point) => JSON.stringify(point))];
-    const leaks = texts.filter((text) => forbidden.some((value) => text.includes(value)));
-    expect(leaks).toEqual([]);
+    const known = forbiddenValues();
+    const expected = [CORP.corpSecret, CORP.callbackToken, CORP.encodingAESKey, ...issuedTokens, ...personalData];
+    expect(expected.filter((value) => !known.has(value))).toEqual([]);
+    expect(findLeaks(await sdk.recordedTexts(), forbiddenValues())).toEqual([]);
   });
 });

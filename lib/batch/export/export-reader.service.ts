@@ -4,6 +4,7 @@ import { WeComExportFailedError } from '../../errors/wecom-export-failed.error.j
 import { WeComExportFileError } from '../../errors/wecom-export-file.error.js';
 import { WeComExportUnavailableError } from '../../errors/wecom-export-unavailable.error.js';
 import type { ExportJobType } from '../../model/batch-job.types.js';
+import { tracedExportRows } from '../../telemetry/export-spans.util.js';
 import { ExportApi } from './export-api.service.js';
 import { readExportRows, ExportParseError } from './export-file.reader.js';
 import { exportAesKey } from './export-key.util.js';
@@ -64,7 +65,8 @@ export class ExportReader {
         }
       }
       try {
-        yield* readExportRows(ciphertext, key, jobType);
+        const file = { jobId, jobType, fileIndex: index, bytes: ciphertext.length };
+        yield* tracedExportRows(file, readExportRows(ciphertext, key, jobType));
       } catch (error) {
         if (!(error instanceof ExportParseError)) throw error;
         throw new WeComExportFileError(jobId, index, files.length, error.problem, error.message);

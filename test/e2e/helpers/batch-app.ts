@@ -3,18 +3,19 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { BatchService, WeComBatchModule, type WeComBatchModuleOptions } from 'nestjs-wecom-batch';
-import { WeComSimulator } from 'nestjs-wecom-batch/testing';
+import { WeComSimulator, type WeComSimulatorOptions } from 'nestjs-wecom-batch/testing';
+import { forbidSecretsOf, watchSimulator } from '../../setup/secret-registry.js';
 import type { AdapterName } from './app.js';
 import { EventRecorder } from './event-recorder.js';
 import { freePort } from './free-port.js';
 
 /** The simulated corp of the batch suites. Its secrets are asserted never to be logged. */
-export const CORP = {
+export const CORP = forbidSecretsOf({
   corpId: 'wwbatche2e0000001',
   corpSecret: 'BatchE2eCorpSecret-0123456789abcdef',
   callbackToken: 'BatchE2eCallbackToken01',
   encodingAESKey: 'Zm9vYmFyYmF6cXV4MDEyMzQ1Njc4OWFiY2RlZmdoaWp',
-};
+});
 
 @Module({ providers: [EventRecorder] })
 class RecorderModule {}
@@ -49,7 +50,7 @@ export async function startBatchApp(
     requestTimeoutMs: 2_000,
     retry: { maxRetries: 3, baseDelayMs: 10, maxDelayMs: 50, rateLimitDelayMs: 100 },
     polling: { callbackGraceMs: 400, initialIntervalMs: 50, maxIntervalMs: 200, timeoutMs: 60_000 },
-    ...overrides,
+    ...forbidSecretsOf(overrides),
   };
   const moduleRef = await Test.createTestingModule({
     imports: [EventEmitterModule.forRoot(), WeComBatchModule.forRoot(options), RecorderModule],
@@ -63,8 +64,8 @@ export async function startBatchApp(
 }
 
 /** Starts a simulator with the suite's corp and a small department tree. */
-export function startSimulator(options: { jobDelayMs?: number } = {}): Promise<WeComSimulator> {
-  return WeComSimulator.start({
+export async function startSimulator(options: { jobDelayMs?: number } = {}): Promise<WeComSimulator> {
+  const simulatorOptions: WeComSimulatorOptions = {
     corps: [
       {
         corpId: CORP.corpId,
@@ -81,7 +82,9 @@ export function startSimulator(options: { jobDelayMs?: number } = {}): Promise<W
     jobDelayMs: options.jobDelayMs ?? 20,
     callbackTimeoutMs: 1_000,
     callbackRetryDelayMs: 50,
-  });
+  };
+  // Registered for the whole-run telemetry guard (test/setup/otel-leak-guard.ts).
+  return watchSimulator(await WeComSimulator.start(simulatorOptions), simulatorOptions);
 }
 
 /** `count` members with Chinese names, unique ids, mobiles and e-mails, spread over departments 2 and 3. */

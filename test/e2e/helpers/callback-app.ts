@@ -11,6 +11,7 @@ import {
   type WeComBatchModuleOptions,
   type WeComBatchStore,
 } from 'nestjs-wecom-batch';
+import { forbidSecretsOf } from '../../setup/secret-registry.js';
 import type { AdapterName } from './app.js';
 import { CapturingLogger } from './capturing-logger.js';
 import { EventRecorder } from './event-recorder.js';
@@ -80,7 +81,8 @@ export async function bootCallbackApp(
 ): Promise<CallbackApp> {
   const logger = new CapturingLogger();
   const store = givenOptions.store ?? new MemoryStore();
-  const options: WeComBatchModuleOptions = { ...givenOptions, store };
+  // Registered for the whole-run telemetry guard (test/setup/otel-leak-guard.ts): rotated keys included.
+  const options: WeComBatchModuleOptions = forbidSecretsOf({ ...givenOptions, store });
   const { callbackPath, registerCallbackController } = extra;
   const module =
     registration === 'forRoot'

@@ -3,7 +3,8 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { WeComCrypto, type WeComBatchModuleOptions, type WeComCallbackOptions } from 'nestjs-wecom-batch';
-import { WeComSimulator } from 'nestjs-wecom-batch/testing';
+import { WeComSimulator, type WeComSimulatorOptions } from 'nestjs-wecom-batch/testing';
+import { forbidSecretsOf, watchSimulator } from '../../setup/secret-registry.js';
 import type { AdapterName } from './app.js';
 import { envelope, nowSeconds, postCallback, type Answer } from './callback-delivery.js';
 import { EventRecorder } from './event-recorder.js';
@@ -18,12 +19,13 @@ export interface TestCorp {
 }
 
 function corp(letter: string, fill: string): TestCorp {
-  return {
+  // Registered for the whole-run telemetry guard (test/setup/otel-leak-guard.ts).
+  return forbidSecretsOf({
     corpId: `wwcorps${letter}0000000001`,
     corpSecret: `CorpsSecret-${letter}-0123456789abcdef`,
     token: `CorpsToken${letter}01`,
     encodingAESKey: `${fill.repeat(40)}${letter}12`.slice(0, 43),
-  };
+  });
 }
 
 export const CORP_A = corp('A', 'a');
@@ -34,13 +36,14 @@ export const CORP_C = corp('C', 'c');
 export const CORP_SECRETS = [CORP_A, CORP_B, CORP_C].flatMap((c) => [c.corpSecret, c.token, c.encodingAESKey]);
 
 /** A simulator hosting `corps`, with fast jobs and callbacks. */
-export function startCorpsSimulator(corps: TestCorp[]): Promise<WeComSimulator> {
-  return WeComSimulator.start({
+export async function startCorpsSimulator(corps: TestCorp[]): Promise<WeComSimulator> {
+  const options: WeComSimulatorOptions = {
     corps: corps.map((c) => ({ corpId: c.corpId, corpSecret: c.corpSecret })),
     jobDelayMs: 20,
     callbackTimeoutMs: 1_000,
     callbackRetryDelayMs: 50,
-  });
+  };
+  return watchSimulator(await WeComSimulator.start(options), options);
 }
 
 /** `callback` options of `c` pointing to `url`. */

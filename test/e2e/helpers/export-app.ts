@@ -11,7 +11,8 @@ import {
   type WeComBatchModuleOptions,
   type WeComBatchStore,
 } from 'nestjs-wecom-batch';
-import { WeComSimulator, type SimulatedMember } from 'nestjs-wecom-batch/testing';
+import { WeComSimulator, type SimulatedMember, type WeComSimulatorOptions } from 'nestjs-wecom-batch/testing';
+import { forbidSecretsOf, watchSimulator } from '../../setup/secret-registry.js';
 import type { AdapterName } from './app.js';
 import { CapturingLogger } from './capturing-logger.js';
 import { EventRecorder } from './event-recorder.js';
@@ -21,14 +22,14 @@ import { freePort } from './free-port.js';
 // files of 5 records, the admin console's callback optional, and every export key kept to check the logs.
 
 /** The simulated corp of the export suites (its keys are asserted never to be logged). */
-export const CORP = {
+export const CORP = forbidSecretsOf({
   corpId: 'wwexporte2e000001',
   corpSecret: 'ExportE2eCorpSecret-0123456789abcdef',
   token: 'ExportE2eCallbackToken1',
   encodingAESKey: 'RXhwb3J0RTJlQ2FsbGJhY2tLZXkwMTIzNDU2Nzg5YWJ',
   consoleToken: 'ExportE2eConsoleToken01',
   consoleKey: 'Q29uc29sZUtleUZvclRoZUV4cG9ydEUyZVN1aXRlMDE',
-};
+});
 
 export const DEPARTMENTS = [
   { id: 1, name: '导出测试', parentId: 0, order: 0 },
@@ -70,7 +71,7 @@ export const running: { sim?: WeComSimulator; apps: ExportApp[] } = { apps: [] }
 class RecorderModule {}
 
 export async function startSim(options: { console?: number; tags?: boolean } = {}): Promise<WeComSimulator> {
-  const sim = await WeComSimulator.start({
+  const simulatorOptions: WeComSimulatorOptions = {
     corps: [
       {
         corpId: CORP.corpId,
@@ -92,7 +93,9 @@ export async function startSim(options: { console?: number; tags?: boolean } = {
     ],
     jobDelayMs: 30,
     callbackRetryDelayMs: 50,
-  });
+  };
+  // Registered for the whole-run telemetry guard (test/setup/otel-leak-guard.ts).
+  const sim = watchSimulator(await WeComSimulator.start(simulatorOptions), simulatorOptions);
   sim.forceExportBlockSize(BLOCK);
   running.sim = sim;
   return sim;
@@ -117,7 +120,7 @@ export async function startApp(
     requestTimeoutMs: 2_000,
     retry: { maxRetries: 2, baseDelayMs: 10, maxDelayMs: 50, rateLimitDelayMs: 100 },
     polling: { callbackGraceMs: 5_000, initialIntervalMs: 50, maxIntervalMs: 200, timeoutMs: 30_000 },
-    ...rest,
+    ...forbidSecretsOf(rest),
     store,
   };
   const moduleRef = await Test.createTestingModule({

@@ -1,4 +1,5 @@
 import type { WeComBatchModuleOptions } from 'nestjs-wecom-batch';
+import { forbidSecretsOf } from '../../setup/secret-registry.js';
 
 /** Official vector A keys (../shared/wecom-api.md §9.7): token, EncodingAESKey, receiveId. */
 export const VECTOR_A = {
@@ -9,7 +10,8 @@ export const VECTOR_A = {
 
 /** A valid set of module options (the API base URL points nowhere: these tests never call WeCom). */
 export function validOptions(overrides: Partial<WeComBatchModuleOptions> = {}): WeComBatchModuleOptions {
-  return {
+  // Registered for the whole-run telemetry guard (test/setup/otel-leak-guard.ts).
+  return forbidSecretsOf({
     corpId: VECTOR_A.corpId,
     corpSecret: 'test-corp-secret-value',
     apiBaseUrl: 'http://127.0.0.1:9',
@@ -19,5 +21,5 @@ export function validOptions(overrides: Partial<WeComBatchModuleOptions> = {}): 
       encodingAESKey: VECTOR_A.encodingAESKey,
     },
     ...overrides,
-  };
+  });
 }
