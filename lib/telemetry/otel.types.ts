@@ -76,6 +76,7 @@ export interface OtelApi {
     getTracer(name: string, version?: string): OtelTracer;
     setSpan(context: unknown, span: OtelSpan): unknown;
     getActiveSpan(): OtelSpan | undefined;
+    isSpanContextValid(spanContext: OtelSpanContext): boolean;
   };
   metrics: { getMeter(name: string, version?: string): OtelMeter };
   context: { active(): unknown; with<R>(context: unknown, fn: () => R): R };

@@ -99,6 +99,10 @@ export class WeComTelemetry {
       kind: kind === 'client' ? api.SpanKind.CLIENT : api.SpanKind.INTERNAL,
       attributes,
     });
+    // No tracer provider registered (the API without an SDK): a span that is not recording and has no trace
+    // has nothing to propagate — skip the context copy and the NOOP wrappers (every callback delivery comes here).
+    // A span an SDK sampled out still has a valid context, and is propagated so its children follow its decision.
+    if (!span.isRecording() && !api.trace.isSpanContextValid(span.spanContext())) return fn(NOOP_SPAN);
     const scope = wrap(api, span);
     try {
       return await api.context.with(api.trace.setSpan(api.context.active(), span), () => fn(scope));
