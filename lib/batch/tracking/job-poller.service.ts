@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Subject, type Observable } from 'rxjs';
 import { RESULTS_CLEANED_ERRCODE, UNKNOWN_JOB_ERRCODE } from '../../client/wecom-errcodes.js';
 import type { BatchJobCompletedEvent } from '../../events/batch-job-completed.event.js';
+import { BoundedSet } from '../../internal/bounded-set.util.js';
 import { describeError, errcodeOf } from '../../internal/safe-error.util.js';
 import { isExportJobType, type BatchJobResult } from '../../model/batch-job.types.js';
 import { WECOM_BATCH_RESOLVED_OPTIONS, WECOM_BATCH_RESULT_FETCHER } from '../../wecom-batch.internal-constants.js';
@@ -35,11 +36,7 @@ interface Schedule {
   interval: number;
   timer?: NodeJS.Timeout;
   polling: boolean;
-  /**
-   * Aborts the in-flight getresult once nothing follows the job any more (settled here, shutdown). Made by the
-   * first call that needs it: most jobs complete by their callback without one, and an abort() without a
-   * reason builds a DOMException (a stack trace) per job on the callback path.
-   */
+  /** Aborts the in-flight getresult once the job settles; made by the first call (an abort() builds a DOMException). */
   abort?: AbortController;
   readonly onSettled: Array<() => void>;
 }
@@ -62,9 +59,10 @@ export class JobPoller {
   private readonly watchers = new Map<string, number>();
   /**
    * Jobs this instance stopped following for good (timed out, unknown to WeCom): the sweep leaves them alone.
-   * Bounded (the oldest mark goes first) and pruned by the sweep once a job is no longer pending.
+   * Bounded (the oldest mark goes first: forgetting one costs at most one more poll schedule later) and pruned by
+   * the sweep once a job is no longer pending.
    */
-  private readonly abandoned = new Set<string>();
+  private readonly abandoned = new BoundedSet<string>(MAX_ABANDONED_MARKS);
   private readonly completed$ = new Subject<BatchJobCompletedEvent>();
   private readonly failed$ = new Subject<JobFailure>();
   private readonly answers$ = new Subject<JobAnswer>();
@@ -156,14 +154,6 @@ export class JobPoller {
     for (const jobId of this.abandoned) if (!pendingJobIds.has(jobId)) this.abandoned.delete(jobId);
   }
 
-  private abandon(jobId: string): void {
-    this.abandoned.delete(jobId);
-    // Insertion order: the first is the oldest. Forgetting it costs at most one more poll schedule later.
-    const oldest = this.abandoned.values().next();
-    if (this.abandoned.size >= MAX_ABANDONED_MARKS && !oldest.done) this.abandoned.delete(oldest.value);
-    this.abandoned.add(jobId);
-  }
-
   /** Another instance announced `jobId` completed: settle it here if it is followed here. */
   async completedElsewhere(jobId: string): Promise<void> {
     // Only jobs followed here matter (waitForJob always follows its job); this also skips the notice of a job
@@ -218,7 +208,7 @@ export class JobPoller {
           '`batch.getResult(jobId)`; a job stuck at status 1 usually means WeCom is busy with another import' +
           logFields({ jobId: job.jobId, reason: 'pending_past_timeout', timeoutMs }),
       );
-      this.abandon(job.jobId);
+      this.abandoned.add(job.jobId);
       this.settle(job.jobId);
       return;
     }
@@ -263,7 +253,7 @@ export class JobPoller {
     } else if (errcode === UNKNOWN_JOB_ERRCODE || isPermanent(error)) {
       this.logger.error(`cannot track job ${job.jobId}: ${describeError(error)}`);
       this.failed$.next({ jobId: job.jobId, error });
-      this.abandon(job.jobId);
+      this.abandoned.add(job.jobId);
       this.settle(job.jobId);
     } else {
       this.logger.verbose(`polling job ${job.jobId} failed, will retry: ${describeError(error)}`);

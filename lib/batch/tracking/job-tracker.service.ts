@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { WeComSubmissionUncertainError } from '../../errors/wecom-submission-uncertain.error.js';
+import { BoundedSet } from '../../internal/bounded-set.util.js';
 import type { BatchJobCompletedEvent } from '../../events/batch-job-completed.event.js';
 import type { JobRecord } from '../../stores/wecom-batch-store.interface.js';
 import { WECOM_BATCH_RESOLVED_OPTIONS } from '../../wecom-batch.internal-constants.js';
@@ -40,7 +41,7 @@ export class JobTracker implements OnApplicationBootstrap, OnModuleDestroy {
    * Job ids this instance submitted, newest last. A callback for one of them is followed even without a record:
    * the record was lost (a store that lost its data, a save that failed while the store was down), not forged.
    */
-  private readonly submittedHere = new Set<string>();
+  private readonly submittedHere = new BoundedSet<string>(REMEMBERED_SUBMISSIONS);
   /**
    * Submissions of this instance that may have reached WeCom although no answer came back (so no JobId is known),
    * by job type, with when the allowance ends: the next callback of such a type for a job with no record is that
@@ -174,9 +175,6 @@ export class JobTracker implements OnApplicationBootstrap, OnModuleDestroy {
    */
   async registerSubmission(record: JobRecord, onSettled?: () => void): Promise<void> {
     this.submittedHere.add(record.jobId);
-    if (this.submittedHere.size > REMEMBERED_SUBMISSIONS) {
-      this.submittedHere.delete(this.submittedHere.values().next().value as string);
-    }
     await this.records.recordSubmission(record);
     this.poller.track(record.jobId, { onSettled });
   }
