@@ -188,6 +188,10 @@ export class WeComCallbackService {
    * but unusual delivery causes are rate-limited, one per kind and window. No job id: it is decrypted content.
    */
   private reportAcceptance(acceptance: CallbackAcceptance, verified: VerifiedCallback): void {
+    const usual = verified.keyIndex === 0 && (acceptance === 'followed' || acceptance === 'duplicate');
+    // The usual case (a known job, the current pair) writes at most a verbose line: build it only when that level
+    // is on — WeCom's retries of a delivery come here by the hundred in a flood.
+    if (usual && !Logger.isLevelEnabled('verbose')) return;
     const pair = verified.keyIndex === 0 ? 'the current pair' : `accepted pair #${verified.keyIndex}`;
     const key = `key ${verified.keyFingerprint} (${pair})`;
     if (acceptance === 'unknown_ignored') {
