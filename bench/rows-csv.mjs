@@ -8,7 +8,7 @@
 //   BENCH_ROWS_CSV_SIZES=100000,1000000   sizes (default)
 //   BENCH_ROWS_CSV_ROUNDS=3               rounds per size (each: module then naive, or naive then module)
 //   BENCH_CPU_PROF=1                      CPU profile of the module's last run at each size, into .tmp/profiles/
-import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { buildMemberCsv } from 'nestjs-wecom-batch';
@@ -16,6 +16,7 @@ import { PROFILE_DIR, log, median, ratio, round, runMain } from './lib/common.mj
 import { makeMembers } from './lib/members.mjs';
 import { startProfile, stopProfile } from './lib/profiler.mjs';
 import { naiveCsv } from './lib/naive-csv.mjs';
+import { measureStall } from './lib/stall.mjs';
 
 const SIZES = (process.env.BENCH_ROWS_CSV_SIZES ?? '100000,1000000').split(',').map(Number);
 const ROUNDS = Number(process.env.BENCH_ROWS_CSV_ROUNDS ?? (process.env.BENCH_QUICK === '1' ? 1 : 3));
@@ -34,18 +35,10 @@ new PerformanceObserver((list) => {
 /** Runs `fn` once: wall time, the longest event-loop stall while it ran, and the longest GC pause in it. */
 async function timed(fn) {
   gc();
-  const delay = monitorEventLoopDelay({ resolution: 1 });
-  delay.enable();
-  // The histogram's first tick only sets its reference point.
-  await new Promise((resolve) => setTimeout(resolve, 5));
-  const started = performance.now();
-  const value = await fn();
-  const ms = performance.now() - started;
-  // A stall is recorded when the histogram's timer runs after it (and a GC entry is delivered a bit later).
-  await new Promise((resolve) => setTimeout(resolve, 5));
-  delay.disable();
+  const { value, ms, started, maxStallMs } = await measureStall(fn);
+  // A GC entry is delivered a little after its pause: measureStall's closing tick leaves time for it.
   const gcMs = gcPauses.filter((p) => p.start >= started && p.start <= started + ms).map((p) => p.ms);
-  return { value, ms, maxStallMs: delay.max / 1e6, maxGcPauseMs: Math.max(0, ...gcMs) };
+  return { value, ms, maxStallMs, maxGcPauseMs: Math.max(0, ...gcMs) };
 }
 
 async function measureSize(size) {

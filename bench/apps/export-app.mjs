@@ -6,13 +6,13 @@
 import { Controller, Get } from '@nestjs/common';
 import { createDecipheriv } from 'node:crypto';
 import { createServer } from 'node:net';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { BatchService, MemoryStore } from 'nestjs-wecom-batch';
 import { parentChannel, round } from '../lib/common.mjs';
 import { bootApp, decorateClass, decorateMethod, wecomImports } from '../lib/nest.mjs';
 // The reader itself, for the MB/s figure on bytes already in memory (internal: imported from the build by path).
 import { readExportRows } from '../../dist/esm/batch/export/export-file.reader.js';
 import { exportAesKey } from '../../dist/esm/batch/export/export-key.util.js';
+import { measureStall } from '../lib/stall.mjs';
 
 const config = JSON.parse(process.argv[2]);
 const channel = parentChannel();
@@ -55,14 +55,7 @@ async function measured(fn) {
   const maxRssBefore = process.resourceUsage().maxRSS * 1024;
   let rssPeak = rssBefore;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss())), 2);
-  const delay = monitorEventLoopDelay({ resolution: 1 });
-  delay.enable();
-  await new Promise((resolve) => setTimeout(resolve, 5));
-  const started = performance.now();
-  const value = await fn();
-  const ms = performance.now() - started;
-  await new Promise((resolve) => setTimeout(resolve, 5));
-  delay.disable();
+  const { value, ms, maxStallMs, p99StallMs } = await measureStall(fn);
   clearInterval(sampler);
   const maxRssAfter = process.resourceUsage().maxRSS * 1024;
   if (maxRssAfter > maxRssBefore) rssPeak = Math.max(rssPeak, maxRssAfter);
@@ -70,8 +63,8 @@ async function measured(fn) {
   return {
     value,
     ms: round(ms, 1),
-    maxEventLoopDelayMs: round(delay.max / 1e6, 1),
-    p99EventLoopDelayMs: round(delay.percentile(99) / 1e6, 1),
+    maxEventLoopDelayMs: round(maxStallMs, 1),
+    p99EventLoopDelayMs: round(p99StallMs, 1),
     peakRssGrowthMiB: round((rssPeak - rssBefore) / 1024 / 1024, 1),
   };
 }

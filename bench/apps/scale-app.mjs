@@ -11,13 +11,14 @@
 // IPC: { type: 'ready', url } → waits for { type: 'go' } → { type: 'result', ... } → exits on { type: 'stop' }.
 import { Controller, Get } from '@nestjs/common';
 import { createServer } from 'node:net';
-import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { BatchService, RedisStore, buildMemberCsv } from 'nestjs-wecom-batch';
 import { PROFILE_DIR, parentChannel, round } from '../lib/common.mjs';
 import { bootApp, decorateClass, decorateMethod, wecomImports } from '../lib/nest.mjs';
 import { SYNC_CORP } from '../lib/members.mjs';
 import { naiveCsv } from '../lib/naive-csv.mjs';
 import { startProfile, stopProfile } from '../lib/profiler.mjs';
+import { measureStall } from '../lib/stall.mjs';
 
 const config = JSON.parse(process.argv[2]);
 const channel = parentChannel();
@@ -74,15 +75,8 @@ const rows = realisticMembers(config.rows);
 
 /** Runs `fn` measuring the longest event-loop stall and the wall time. */
 async function phase(fn) {
-  const delay = monitorEventLoopDelay({ resolution: 1 });
-  delay.enable();
-  await new Promise((resolve) => setTimeout(resolve, 5));
-  const started = performance.now();
-  const value = await fn();
-  const ms = performance.now() - started;
-  await new Promise((resolve) => setTimeout(resolve, 5));
-  delay.disable();
-  return { value, ms: round(ms, 1), maxStallMs: round(delay.max / 1e6, 1) };
+  const { value, ms, maxStallMs } = await measureStall(fn);
+  return { value, ms: round(ms, 1), maxStallMs: round(maxStallMs, 1) };
 }
 
 async function largestRedisValue() {

@@ -6,12 +6,12 @@
 // IPC: { type: 'ready', url } → waits for { type: 'go' } → { type: 'result', ... } → exits on { type: 'stop' }.
 import { Controller, Get } from '@nestjs/common';
 import { createServer } from 'node:net';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { BatchService, buildMemberCsv } from 'nestjs-wecom-batch';
 import { parentChannel, round } from '../lib/common.mjs';
 import { bootApp, decorateClass, decorateMethod, wecomImports } from '../lib/nest.mjs';
 import { SYNC_CORP, makeMembers } from '../lib/members.mjs';
 import { naiveCsv } from '../lib/naive-csv.mjs';
+import { measureStall } from '../lib/stall.mjs';
 
 const config = JSON.parse(process.argv[2]);
 const channel = parentChannel();
@@ -55,16 +55,7 @@ async function measured(fn) {
     externalPeak = Math.max(externalPeak, now.external);
   };
   const sampler = setInterval(sample, 2);
-  const delay = monitorEventLoopDelay({ resolution: 1 });
-  delay.enable();
-  // Its first tick only sets its reference point: a stall before it would go unrecorded.
-  await new Promise((resolve) => setTimeout(resolve, 5));
-  const started = performance.now();
-  const value = await fn();
-  const ms = performance.now() - started;
-  // The histogram records a stall when its timer finally runs: let it run once more before reading it.
-  await new Promise((resolve) => setTimeout(resolve, 5));
-  delay.disable();
+  const { value, ms, maxStallMs, p99StallMs } = await measureStall(fn);
   clearInterval(sampler);
   // A synchronous stretch gives the sampler no chance: the kernel's high-water mark catches that peak.
   const maxRssAfter = process.resourceUsage().maxRSS * 1024;
@@ -73,8 +64,8 @@ async function measured(fn) {
   return {
     value,
     ms: round(ms, 1),
-    maxEventLoopDelayMs: round(delay.max / 1e6, 1),
-    p99EventLoopDelayMs: round(delay.percentile(99) / 1e6, 1),
+    maxEventLoopDelayMs: round(maxStallMs, 1),
+    p99EventLoopDelayMs: round(p99StallMs, 1),
     peakRssGrowthMiB: round((rssPeak - rssBefore) / 1024 / 1024, 1),
     peakRssGrowthBytes: rssPeak - rssBefore,
     // Where the RSS went: V8's heap (live objects plus garbage not yet collected) and Buffers.

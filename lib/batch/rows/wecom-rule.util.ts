@@ -31,15 +31,18 @@ export const STRICT_CSV_GROUP = 'wecom-batch:strict-csv';
 export const QUOTED_CSV_GROUP = 'wecom-batch:quoted-csv';
 
 /**
- * The rule of each constraint {@link WeComRule} declared, by the `context` object class-validator keeps in its
- * metadata. Its constraint's `validate(value, args)` is exactly `check(value, args.object)`, so RowValidator
- * calls the rule directly and skips building a ValidationArguments object per property per row.
+ * The metadata `context` objects {@link WeComRule} made. Their constraint's `validate(value, args)` is exactly
+ * `context.wecomRule(value, args.object)`, so RowValidator calls the rule directly and skips building a
+ * ValidationArguments object per property per row; any other constraint (a user's, even with such a key in its
+ * context) goes through class-validator's own call.
  */
-const DECLARED_RULES = new WeakMap<object, RuleCheck>();
+const DECLARED_CONTEXTS = new WeakSet<object>();
 
 /** The rule behind a constraint's metadata `context` when {@link WeComRule} declared it, else `undefined`. */
 export function declaredRule(context: unknown): RuleCheck | undefined {
-  return typeof context === 'object' && context !== null ? DECLARED_RULES.get(context) : undefined;
+  return typeof context === 'object' && context !== null && DECLARED_CONTEXTS.has(context)
+    ? (context as RuleContext).wecomRule
+    : undefined;
 }
 
 /**
@@ -49,7 +52,7 @@ export function declaredRule(context: unknown): RuleCheck | undefined {
 export function WeComRule(name: string, check: RuleCheck, options?: ValidationOptions): PropertyDecorator {
   const context: RuleContext = { wecomRule: check };
   const metadataContext = { ...(options?.context as object), ...context };
-  DECLARED_RULES.set(metadataContext, check);
+  DECLARED_CONTEXTS.add(metadataContext);
   return ValidateBy(
     {
       name,
