@@ -35,8 +35,9 @@ describe('CallbackRejections', () => {
     );
     expect(answer).toEqual({
       status: 401,
-      body: 'the signature does not match',
+      body: '',
       contentType: 'text/plain; charset=utf-8',
+      headers: { 'WeCom-Callback-Rejection': 'bad_signature' },
     });
     expect(events).toHaveLength(0);
     await tick();

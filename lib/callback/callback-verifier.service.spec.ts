@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { WeComCallbackRejectedError } from '../errors/wecom-callback-rejected.error.js';
 import { resolveWeComBatchOptions } from '../wecom-batch-options.resolver.js';
 import {
@@ -7,6 +7,7 @@ import {
   keyPairFingerprint,
   type CallbackKeyPair,
 } from './callback-verifier.service.js';
+import { RecentVerifications } from './recent-verifications.cache.js';
 import { WeComCrypto } from './wecom-crypto.service.js';
 
 const CORP = 'wx5823bf96d3bd56c7';
@@ -121,5 +122,55 @@ describe('CallbackVerifier', () => {
     expect(reasonOf(() => verifier({ withCallback: false }).verifyDelivery(d.params, d.encrypted))).toBe(
       'not_configured',
     );
+  });
+
+  describe('a delivery that arrives again unchanged (a retry, a replay)', () => {
+    afterEach(() => {
+      jest.restoreAllMocks();
+    });
+
+    it('gets the same verification without the signature and AES work', () => {
+      const v = verifier();
+      const d = signed(CURRENT, '<xml>again</xml>');
+      const first = v.verifyDelivery(d.params, d.encrypted);
+      const verify = jest.spyOn(WeComCrypto.prototype, 'verify');
+      const decrypt = jest.spyOn(WeComCrypto.prototype, 'decrypt');
+      expect(v.verifyDelivery({ ...d.params }, `${d.encrypted}`)).toBe(first);
+      expect(Object.isFrozen(first)).toBe(true);
+      expect(verify).not.toHaveBeenCalled();
+      expect(decrypt).not.toHaveBeenCalled();
+    });
+
+    it('is verified anew when anything signed differs: same signature, other nonce, timestamp or Encrypt', () => {
+      const v = verifier();
+      const d = signed(CURRENT, '<xml>again</xml>');
+      v.verifyDelivery(d.params, d.encrypted);
+      const other = signed(CURRENT, '<xml>other</xml>');
+      expect(reasonOf(() => v.verifyDelivery({ ...d.params, nonce: '8' }, d.encrypted))).toBe('bad_signature');
+      const later = String(Number(d.params.timestamp) + 1);
+      expect(reasonOf(() => v.verifyDelivery({ ...d.params, timestamp: later }, d.encrypted))).toBe('bad_signature');
+      expect(reasonOf(() => v.verifyDelivery(d.params, other.encrypted))).toBe('bad_signature');
+    });
+
+    it('still has to be within the replay window', () => {
+      const v = verifier({ callbackReplayWindowSeconds: 60 });
+      const d = signed(CURRENT, '<xml>again</xml>');
+      v.verifyDelivery(d.params, d.encrypted);
+      const now = Date.now();
+      jest.spyOn(Date, 'now').mockReturnValue(now + 61_000);
+      expect(reasonOf(() => v.verifyDelivery(d.params, d.encrypted))).toBe('stale_timestamp');
+    });
+  });
+});
+
+describe('RecentVerifications', () => {
+  it('keeps at most its capacity, forgetting the oldest first', () => {
+    const recent = new RecentVerifications<{ message: string }>(2);
+    const entry = (n: number) => ({ msg_signature: `s${n}`, timestamp: '1', nonce: 'n' });
+    const verified = (n: number) => ({ message: `m${n}`, keyIndex: 0, keyFingerprint: 'f' });
+    for (const n of [1, 2, 3]) recent.remember(entry(n), 'E', verified(n));
+    expect(recent.size).toBe(2);
+    expect(recent.get(entry(1), 'E')).toBeUndefined();
+    expect(recent.get(entry(3), 'E')?.message).toBe('m3');
   });
 });

@@ -4,6 +4,7 @@ import { WECOM_CRYPTO_ERROR_CODES, WeComCryptoError } from '../errors/wecom-cryp
 import { callbackKeyFingerprint } from '../internal/key-fingerprint.util.js';
 import { WECOM_BATCH_RESOLVED_OPTIONS } from '../wecom-batch.internal-constants.js';
 import type { ResolvedWeComBatchOptions } from '../wecom-batch.options.js';
+import { RecentVerifications } from './recent-verifications.cache.js';
 import { WeComCrypto } from './wecom-crypto.service.js';
 
 /** One callback Token + EncodingAESKey pair a delivery may be signed and encrypted with. */
@@ -105,6 +106,8 @@ const ECHOSTR_PLAINTEXT = /^[A-Za-z0-9+/=_.-]{1,128}$/;
 export class CallbackVerifier {
   private readonly keyring: CallbackKeyring;
   private readonly replayWindowSeconds: number;
+  /** Deliveries verified lately: an identical one again (a retry, a replay) skips its SHA-1 and AES work. */
+  private readonly recent = new RecentVerifications<VerifiedCallback>();
 
   constructor(@Inject(WECOM_BATCH_RESOLVED_OPTIONS) options: ResolvedWeComBatchOptions) {
     this.replayWindowSeconds = options.callbackReplayWindowSeconds;
@@ -155,16 +158,23 @@ export class CallbackVerifier {
 
   /**
    * POST, an event delivery: signature, then the replay window (`callbackReplayWindowSeconds`, both
-   * directions), then decryption of the envelope's `Encrypt` text.
+   * directions), then decryption of the envelope's `Encrypt` text. A delivery verified lately and arriving again
+   * unchanged gets the same (frozen) result without the signature and decryption work; the window is checked
+   * every time.
    *
    * @throws WeComCallbackRejectedError `not_configured`, `bad_signature`, `stale_timestamp`, `decrypt_failed`,
    * `wrong_receiver`.
    */
   verifyDelivery(params: SignedCallbackParams, encrypted: string): VerifiedCallback {
+    const known = this.recent.get(params, encrypted);
+    if (known !== undefined) {
+      this.assertFresh(params);
+      return known;
+    }
     const index = this.matchingKey(params, encrypted);
     if (index < 0) throw new WeComCallbackRejectedError('bad_signature', 401, 'the signature does not match');
     this.assertFresh(params);
-    return this.decrypt(index, encrypted);
+    return this.recent.remember(params, encrypted, this.decrypt(index, encrypted));
   }
 
   /** The replay window: `timestamp` within ±`callbackReplayWindowSeconds` of now. */

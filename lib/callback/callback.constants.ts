@@ -15,5 +15,8 @@ export const FASTIFY_ROUTE_CONFIG_METADATA = '__fastify_route_config__';
 /** Injection token: whether the built-in callback controller is mounted (`registerCallbackController`). */
 export const WECOM_CALLBACK_ROUTE_MOUNTED = Symbol('WECOM_CALLBACK_ROUTE_MOUNTED');
 
-/** The `Content-Type` of every answer of the callback route (the echostr, an empty 200, a refusal's reason). */
+/** The `Content-Type` of every answer of the callback route (the echostr, an empty 200, an empty refusal). */
 export const CALLBACK_TEXT_PLAIN = 'text/plain; charset=utf-8';
+
+/** The header of a refusal that names its reason (`bad_signature`, `body_too_large`, …); a refusal has no body. */
+export const CALLBACK_REJECTION_HEADER = 'WeCom-Callback-Rejection';

@@ -39,12 +39,13 @@ export interface WeComCallbackRequest {
 /** What to answer: write `status`, the `Content-Type` header, `headers` and `body` (possibly empty) as they are. */
 export interface WeComCallbackResponse {
   status: number;
-  /** GET: the bare decrypted echostr; POST: empty on success; a short reason on refusal. */
+  /** GET: the bare decrypted echostr; POST: empty on success; empty on refusal (the reason is in `headers`). */
   body: string;
   contentType: string;
   /**
-   * Further headers to set: `Allow` on a 405; `Connection: close` after a body that was not read to its end (413,
-   * 408, an aborted upload), so the rest of it is never read.
+   * Further headers to set: `WeCom-Callback-Rejection` with the reason of a refusal (`bad_signature`, …);
+   * `Allow` on a 405; `Connection: close` after a body that was not read to its end (413, 408, an aborted upload),
+   * so the rest of it is never read.
    */
   headers?: Readonly<Record<string, string>>;
 }

@@ -143,10 +143,10 @@ describe('WeComCallbackService.handleCallback', () => {
   it('without the callback option refuses GET and POST with 404 and says which option is missing', async () => {
     const { service, rejected } = setup({ callback: undefined });
     const get = await service.handleCallback({ method: 'GET', query: 'msg_signature=a&timestamp=1&nonce=1&echostr=a' });
-    expect(get.status).toBe(404);
-    expect(get.body).toContain('`callback` option');
+    expect(get).toMatchObject({ status: 404, body: '', headers: { 'WeCom-Callback-Rejection': 'not_configured' } });
     await tick();
     expect(rejected[0]).toMatchObject({ reason: 'not_configured', status: 404, method: 'GET' });
+    expect(rejected[0].detail).toContain('`callback` option');
   });
 
   it('the rejected event and the answer carry no secret and no decrypted content', async () => {

@@ -7,7 +7,8 @@ import { SPAN_NAMES, type CallbackOutcome } from '../telemetry/telemetry.constan
 import { WECOM_TELEMETRY } from '../telemetry/wecom-telemetry.service.js';
 import { WECOM_BATCH_RESOLVED_OPTIONS, WECOM_CALLBACK_ROUTER } from '../wecom-batch.internal-constants.js';
 import type { ResolvedWeComBatchOptions } from '../wecom-batch.options.js';
-import { mapBatchJobEvent } from './batch-job-event.mapper.js';
+import { freezeDeep } from '../internal/freeze-deep.util.js';
+import { mapBatchJobEvent, type MappedCallbackEvent } from './batch-job-event.mapper.js';
 import { CALLBACK_TEXT_PLAIN } from './callback.constants.js';
 import { CallbackRejections, malformedXmlRejection, type CallbackXmlPart } from './callback-rejections.service.js';
 import {
@@ -58,6 +59,11 @@ export class WeComCallbackService {
   private readonly urlVerification: boolean;
   /** Rate-limited lines about authenticated deliveries (unknown jobs, an accepted pair in use). */
   private readonly notices: RateLimitedLog;
+  /**
+   * The event of each verification the verifier remembers (it returns the same object for a delivery that comes
+   * again unchanged): a retry is not parsed again. Weak, so it lasts exactly as long as the verifier's entry.
+   */
+  private readonly events = new WeakMap<VerifiedCallback, MappedCallbackEvent>();
 
   constructor(
     @Inject(WECOM_BATCH_RESOLVED_OPTIONS) options: ResolvedWeComBatchOptions,
@@ -160,7 +166,7 @@ export class WeComCallbackService {
     const text = readCallbackBodyText(request, this.maxBodyBytes);
     const encrypted = parsed('envelope', () => envelopeOf(request, text).encrypt);
     const verified = this.verifier.verifyDelivery(params, encrypted);
-    const event = parsed('event', () => mapBatchJobEvent(verified.message, this.corpId));
+    const event = this.events.get(verified) ?? this.mapEvent(verified);
     if (event.kind === 'ignored') {
       this.logger.verbose(`ignored ${event.description}`);
       report('ignored');
@@ -181,6 +187,13 @@ export class WeComCallbackService {
     report(callbackOutcomeOf(acceptance));
     this.reportAcceptance(acceptance, verified);
     return OK_EMPTY;
+  }
+
+  /** The event of a verified delivery, kept for as long as the verification is (frozen: later hits share it). */
+  private mapEvent(verified: VerifiedCallback): MappedCallbackEvent {
+    const event = freezeDeep(parsed('event', () => mapBatchJobEvent(verified.message, this.corpId)));
+    this.events.set(verified, event);
+    return event;
   }
 
   /**

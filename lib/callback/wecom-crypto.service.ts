@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual, type Decipher } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hash, randomBytes, timingSafeEqual, type Decipher } from 'node:crypto';
 import { WECOM_CRYPTO_ERROR_CODES as CODES, WeComCryptoError } from '../errors/wecom-crypto.error.js';
 
 /** Keys of one callback receiver. */
@@ -71,7 +71,8 @@ export class WeComCrypto {
   /** `msg_signature` of a message: lowercase hex SHA-1 of token, timestamp, nonce and encrypted, sorted. */
   signature(timestamp: string, nonce: string, encrypted: string): string {
     const parts = [this.token, String(timestamp), String(nonce), String(encrypted)].sort();
-    return createHash('sha1').update(parts.join('')).digest('hex');
+    // One-shot: no Hash object per message (every forged delivery of a flood comes here).
+    return hash('sha1', parts.join(''), 'hex');
   }
 
   /** Checks `signature` in constant time. False for anything that is not the right 40 hex characters. */

@@ -102,6 +102,8 @@ export interface Answer {
   /** The exact bytes of the body (to check for a BOM or a trailing newline). */
   bytes: Buffer;
   contentType: string | null;
+  /** The reason a refusal names in its `WeCom-Callback-Rejection` header (null on success). */
+  rejection: string | null;
 }
 
 /** POSTs `body` to `url?query` with the given Content-Type (`null`: no Content-Type header at all). */
@@ -130,6 +132,7 @@ async function answer(response: Response): Promise<Answer> {
     body: bytes.toString('utf8'),
     bytes,
     contentType: response.headers.get('content-type'),
+    rejection: response.headers.get('wecom-callback-rejection'),
   };
 }
 
