@@ -26,7 +26,8 @@ let sweeper: NodeJS.Timeout | undefined;
 /**
  * Calls `onTimeout` once `at` (epoch ms) has passed, unless {@link unwatchDeadline} comes first. One interval timer
  * for all reads instead of a timer each: arming and clearing a timer per request was about a third of the cost of
- * reading a small body (CPU profile of a forged-delivery flood on Fastify). The interval stops itself once no read is in progress, and never holds the process open.
+ * reading a small body (CPU profile of a forged-delivery flood on Fastify). The interval stops itself once no read
+ * is in progress, and never holds the process open.
  */
 function watchDeadline(onTimeout: () => void, at: number): void {
   deadlines.set(onTimeout, at);
@@ -49,10 +50,10 @@ function sweepDeadlines(): void {
 
 /**
  * Reads `stream` into one Buffer, stopping at `limit` bytes and at `timeoutMs` (up to
- * {@link BODY_DEADLINE_GRANULARITY_MS} later). When the body is bigger, resolves
- * with the first `limit + 1` bytes (so the caller sees "too large" without holding the whole body) and leaves the
- * rest unread: the stream is paused, not drained, and the answer closes the connection (`Connection: close`), so
- * an oversized upload costs `limit` bytes, not its size. Resolves an {@link UnreadCallbackBody} when the deadline
+ * {@link BODY_DEADLINE_GRANULARITY_MS} later). When the body is bigger, resolves with the first `limit + 1` bytes
+ * (so the caller sees "too large" without holding the whole body) and leaves the rest unread: the stream is
+ * paused, not drained, and the answer closes the connection (`Connection: close`), so an oversized upload costs
+ * `limit` bytes, not its size. Resolves an {@link UnreadCallbackBody} when the deadline
  * passes or the stream ends early (never rejects: both are a client's doing, answered, not thrown).
  */
 export function readLimited(stream: Readable, limit: number, timeoutMs = 0): Promise<LimitedRead | UnreadCallbackBody> {

@@ -40,9 +40,9 @@ const OK_EMPTY: WeComCallbackResponse = Object.freeze({ status: 200, body: '', c
  * tracking, which records it durably and deduplicates it before the answer goes out. The built-in controller
  * delegates here; with `registerCallbackController: false`, call {@link handleCallback} from your own route.
  *
- * Every refusal is a 4xx (503 only when the store cannot record the callback, so WeCom retries), a
- * `wecom.batch.callback.rejected` event and at most one rate-limited warning per reason — never a secret or
- * decrypted content in either.
+ * Every refusal is a 4xx (503 only when the store cannot record the callback, so WeCom retries) with an empty body
+ * and its reason in the `WeCom-Callback-Rejection` header, a `wecom.batch.callback.rejected` event and at most one
+ * rate-limited warning per reason — never a secret or decrypted content in any of them.
  */
 @Injectable()
 export class WeComCallbackService {
